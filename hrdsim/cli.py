@@ -1,0 +1,210 @@
+"""The ``hrdsim`` command line.
+
+Heavy modules (NumPy, SimPy, the engine) are imported inside the commands so
+that ``hrdsim --help`` answers at once. Every :class:`~hrdsim.errors.HrdsimError`
+becomes one line on stderr and exit code 2 - never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from hrdsim.metrics import Estimate
+    from hrdsim.resolve import ResolvedScenario
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix; exit code 2 like click's usage errors."""
+
+    exit_code = 2
+
+
+def _errors_to_messages(func: F) -> F:
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from hrdsim.errors import HrdsimError
+
+        try:
+            return func(*args, **kwargs)
+        except HrdsimError as exc:
+            raise UserError(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hrdsim")
+def main() -> None:
+    """Simulate how an organisation's capability grows under different ways of
+    leading learning and organising HR development.
+
+    Start with:  hrdsim run scenarios/baseline.toml
+    """
+
+
+def _scenario_options(func: F) -> F:
+    options = [
+        click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path)),
+        click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                     help="Override a scenario key, e.g. --set learning.params.share=0.1 "
+                     "(repeatable)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load(scenario: Path, overrides: Sequence[str]) -> tuple[ResolvedScenario, Any]:
+    from hrdsim.loader import load_scenario
+    from hrdsim.plugins import build_registry, make_plugin_manager
+    from hrdsim.resolve import resolve
+
+    pm = make_plugin_manager()
+    loaded = load_scenario(scenario, overrides)
+    return resolve(loaded, build_registry(pm)), pm
+
+
+@main.command()
+@_scenario_options
+@_errors_to_messages
+def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
+    """Check a scenario file without running it."""
+    resolved, _ = _load(scenario, overrides)
+    s = resolved.scenario
+    chosen = ", ".join(f"{k}={c.entry.name}" for k, c in resolved.policies.items())
+    click.echo(
+        f"{scenario}: valid - {s.name!r}: {s.organisation.employees} people in "
+        f"{s.organisation.teams} teams, {s.weeks} weeks × {s.replications} replications; {chosen}"
+    )
+
+
+@main.command()
+@_scenario_options
+@click.option("--replications", "-n", type=click.IntRange(min=1), help="Replications to run.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of every random stream.")
+@click.option("--weeks", type=click.IntRange(min=1), help="Simulated horizon in weeks.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Write manifest, summary and weekly tables to this folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_errors_to_messages
+def run(
+    scenario: Path, overrides: tuple[str, ...], replications: int | None, seed: int | None,
+    weeks: int | None, out: Path | None, as_json: bool, quiet: bool,
+) -> None:
+    """Run a scenario and print its key outcomes (mean and 95% CI over replications)."""
+    from hrdsim.results import python_command, summary_dict, write_results
+    from hrdsim.runner import run_replications
+
+    extra = [f"{k}={v}" for k, v in
+             (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None]
+    resolved, pm = _load(scenario, [*overrides, *extra])
+    count = resolved.scenario.replications
+    show_bar = not quiet and not as_json and sys.stderr.isatty() and count > 1
+    if show_bar:
+        with click.progressbar(length=count, label="Simulating", file=sys.stderr) as bar:
+            results = run_replications(resolved, pm, progress=bar.update)
+    else:
+        results = run_replications(resolved, pm)
+    if out is not None:
+        from hrdsim.plugins import plugin_infos
+
+        write_results(results, out, plugin_infos(pm), python_command())
+    if as_json:
+        click.echo(json.dumps(summary_dict(results), indent=2))
+        return
+    click.echo(_outcome_table(resolved, results.summary, results.wall_seconds))
+    if out is not None:
+        click.echo(f"\nResults written to {out}/ (manifest.json, summary.json, weekly.parquet, "
+                   "weekly.csv, teams.parquet, teams.csv)")
+
+
+def _outcome_table(resolved: ResolvedScenario, summary: dict[str, Estimate],
+                   seconds: float) -> str:
+    from hrdsim.metrics import OUTCOMES
+
+    s = resolved.scenario
+    chosen = ", ".join(f"{k.replace('_', ' ')}: {c.entry.name}"
+                       for k, c in resolved.policies.items())
+    lines = [
+        f"{s.name} - {s.organisation.employees} people, {s.weeks} weeks, "
+        f"{s.replications} replications, seed {s.seed} ({seconds:.1f} s)",
+        chosen,
+        "",
+    ]
+    unstable = summary.get("queue_unstable")
+    rows = [("Outcome", "Mean", "95% CI", "Unit")]
+    for outcome in OUTCOMES:
+        if not outcome.key or outcome.name not in summary:
+            continue
+        est = summary[outcome.name]
+        if math.isnan(est.mean) and unstable is not None and unstable.mean > 0:
+            load = summary["queue_offered_load"].mean
+            rows.append((outcome.label, "unstable", f"offered load {load:.2f} ≥ 1", ""))
+            continue
+        ci = "" if math.isnan(est.low) else f"{_fmt(est.low)} … {_fmt(est.high)}"
+        rows.append((outcome.label, _fmt(est.mean), ci, outcome.unit))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for i, row in enumerate(rows):
+        lines.append("  ".join((c.ljust(w) if j in (0, 3) else c.rjust(w))
+                               for j, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if unstable is not None and unstable.mean > 0:
+        lines.append("\nWarning: an HR developer queue is unstable (more work is offered than "
+                     "developers can do); its waits grow without bound.")
+    return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "∞"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@_errors_to_messages
+def plugins(as_json: bool) -> None:
+    """List the plugins and the policies they contribute."""
+    from hrdsim.plugins import build_registry, make_plugin_manager, plugin_infos
+
+    pm = make_plugin_manager()
+    registry = build_registry(pm)
+    listing = []
+    for info in plugin_infos(pm):
+        plugin = pm.get_plugin(info.name)
+        hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
+        policies = [f"{e.kind}:{e.name}" for e in registry.entries() if e.plugin == info.name]
+        listing.append({"name": info.name, "module": info.module,
+                        "distribution": info.distribution, "version": info.version,
+                        "hooks": hooks, "policies": policies})
+    if as_json:
+        click.echo(json.dumps(listing, indent=2))
+        return
+    for item in listing:
+        click.echo(f"{item['name']} ({item['distribution']} {item['version']}) - {item['module']}")
+        for entry in registry.entries():
+            if entry.plugin == item["name"]:
+                click.echo(f"    {entry.kind:<16} {entry.name:<14} {entry.summary}")

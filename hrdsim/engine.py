@@ -1,0 +1,416 @@
+"""The simulation engine: one replication of a scenario, week by week.
+
+The engine owns the ``simpy.Environment`` (time unit: one week), the
+replication's random streams and the organisation's arrays. It contains no
+policy logic: each week it asks the scenario's learning, operating-model and
+facilitation policies what to do and applies the core equations of
+:mod:`hrdsim.dynamics`. Facilitation requests are SimPy processes queueing at
+the desks of HR developers the operating model created.
+
+Each week ``w`` (at simulated time ``w``):
+
+1. strategic shifts due this week change the required skills;
+2. demand and fires arrive; the hours work needs follow from capability;
+3. the facilitation policy schedules sessions; HR developer sessions become
+   requests that arrive during the week and queue at a desk;
+4. the learning policy plans learning hours and decides how many survive
+   work pressure; work gets the rest;
+5. capability is learnt, consolidated and forgotten; the backlog updates;
+6. the week's outcomes are recorded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import simpy
+
+from hrdsim import dynamics
+from hrdsim.context import RunContext
+from hrdsim.dynamics import CapabilityModel
+from hrdsim.events import Event, QueueSaturated, StrategyShifted
+from hrdsim.metrics import TEAM_WEEKLY, WEEKLY
+from hrdsim.organisation import OrgState, build_organisation
+from hrdsim.policies import SessionPlan, WeekState
+from hrdsim.rng import Streams
+from hrdsim.service import ServiceDesk
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from hrdsim.resolve import ResolvedScenario
+
+DAYS_PER_WEEK = 7.0
+WEEKS_PER_YEAR = 52.0
+
+
+@attrs.frozen
+class StrategyChange:
+    """A change of required skills at the start of a week.
+
+    Required levels move a share ``blend`` of the way toward ``target``;
+    skills whose target is NaN keep their level.
+    """
+
+    week: int
+    target: np.ndarray
+    blend: float
+    label: str
+
+    def apply(self, required: np.ndarray) -> np.ndarray:
+        moved = (1.0 - self.blend) * required + self.blend * self.target
+        new = np.where(np.isnan(self.target), required, moved)
+        return new if (new > 0).any() else required.copy()
+
+
+@attrs.define(eq=False)
+class ReplicationResult:
+    """What one replication produced.
+
+    :ivar weekly: organisation-level series, name → array of length weeks.
+    :ivar teams: team-level series, name → array (weeks × teams).
+    :ivar outcomes: the replication's summary outcomes.
+    :ivar waits: every served request's queue wait, in weeks.
+    """
+
+    replication: int
+    weekly: dict[str, np.ndarray]
+    teams: dict[str, np.ndarray]
+    outcomes: dict[str, float]
+    waits: np.ndarray
+
+
+class Simulation:
+    """One replication of a resolved scenario.
+
+    :param resolved: the scenario with its policies.
+    :param replication: replication number, from 0 (selects the random streams).
+    :param pm: a plugin manager whose run hooks are called, or ``None``.
+    """
+
+    def __init__(
+        self, resolved: ResolvedScenario, replication: int, pm: pluggy.PluginManager | None = None
+    ) -> None:
+        scenario = resolved.scenario
+        self.scenario = scenario
+        self.replication = replication
+        self.pm = pm
+        self.env = simpy.Environment()
+        self.streams = Streams(scenario.seed, replication)
+        self.org: OrgState = build_organisation(scenario, self.streams.get("organisation"))
+        self.model = CapabilityModel.from_scenario(scenario.modes, scenario.dynamics)
+        self.learning = resolved.policies["learning"].create(scenario)
+        self.operating_model = resolved.policies["operating_model"].create(scenario)
+        self.facilitation = resolved.policies["facilitation"].create(scenario)
+        staffing = scenario.operating_model
+        self.desks = [
+            ServiceDesk.open(self.env, spec)
+            for spec in self.operating_model.desks(self.org.layout, staffing.developers)
+            if spec.developers > 0
+        ]
+        self.developer_hours = staffing.hours_per_week
+        self.changes = self._strategy_changes()
+        self.context = RunContext(
+            scenario=scenario, replication=replication, env=self.env, streams=self.streams,
+            layout=self.org.layout, emit=self._emit,
+        )
+        weeks, teams = scenario.weeks, self.org.layout.teams
+        self.weekly = {name: np.zeros(weeks) for name in WEEKLY}
+        self.team_weekly = {name: np.zeros((weeks, teams)) for name in TEAM_WEEKLY}
+        self.time_to_help: list[float] = []
+        self.unserved = 0
+        self._requests_this_week = 0
+        self._in_team_hours = 0.0
+        self._fte = self.org.hours.sum() / scenario.organisation.hours_per_week
+        self._planned_by_mode = np.zeros(3)
+        self._start_index = 0.0
+
+    # -- running -------------------------------------------------------------
+
+    def run(self) -> ReplicationResult:
+        """Simulate every week and return the replication's results."""
+        if self.pm is not None:
+            self.pm.hook.hrdsim_run_start(run=self.context)
+        self.env.process(self._weeks())
+        self.env.run(until=self.scenario.weeks)
+        outcomes = self._outcomes()
+        if self.pm is not None:
+            for desk in self.desks:
+                load = desk.offered_load(self.scenario.weeks)
+                if load >= 1.0:
+                    self._emit(QueueSaturated(week=self.env.now, desk=desk.name,
+                                              offered_load=load))
+            for extra in self.pm.hook.hrdsim_collect_metrics(run=self.context):
+                if extra:
+                    outcomes.update({k: float(v) for k, v in extra.items()})
+            self.pm.hook.hrdsim_run_finish(run=self.context, metrics=outcomes)
+        waits = np.concatenate([d.waits_array() for d in self.desks]) if self.desks else \
+            np.zeros(0)
+        return ReplicationResult(
+            replication=self.replication, weekly=self.weekly, teams=self.team_weekly,
+            outcomes=outcomes, waits=waits,
+        )
+
+    def _weeks(self) -> Generator[simpy.Event, Any, None]:
+        for week in range(self.scenario.weeks):
+            self._week(week)
+            yield self.env.timeout(1)
+
+    def _emit(self, event: Event) -> None:
+        if self.pm is not None:
+            self.pm.hook.hrdsim_event(event=event, run=self.context)
+
+    # -- one week --------------------------------------------------------------
+
+    def _week(self, week: int) -> None:
+        org, work, scenario = self.org, self.scenario.work, self.scenario
+        for change in self.changes.get(week, ()):
+            self._shift(change)
+        layout = org.layout
+        team_hours = layout.team_hours
+        effective = org.effective
+        cover = dynamics.coverage(effective, org.required)
+        productivity = work.productivity_floor + (1.0 - work.productivity_floor) * cover
+        team_productivity = org.team_sum(productivity * org.hours) / team_hours
+
+        demand_rng = self.streams.get("work.demand")
+        noise = demand_rng.normal(0.0, work.demand_noise, layout.teams) if work.demand_noise \
+            else 0.0
+        planned_work = work.demand * team_hours * np.maximum(1.0 + noise, 0.0)
+        fire_rng = self.streams.get("work.fires")
+        fire_count = fire_rng.poisson(work.fires_per_team_week, layout.teams)
+        fires = fire_rng.gamma(np.maximum(fire_count, 1e-12), work.fire_hours) * (fire_count > 0)
+        needed = (org.backlog + planned_work + fires) / team_productivity
+        fire_hours = fires / team_productivity
+
+        team_index = self._team_index(effective, cover)
+        state = WeekState(
+            week=week, team_hours=team_hours, needed_work_hours=needed,
+            fire_hours=fire_hours, capability=team_index, strategic_gap=1.0 - self._team_cover,
+            facilitation=org.facilitation.copy(),
+        )
+        self._facilitate(self.facilitation.sessions(
+            state, self.streams.get("facilitation.sessions")))
+
+        planned = np.clip(np.asarray(self.learning.plan(state), dtype=float), 0.0, team_hours)
+        realised = np.clip(np.asarray(self.learning.realise(planned, state), dtype=float),
+                           0.0, team_hours)
+        work_hours = np.minimum(team_hours - realised, needed)
+        output = work_hours * team_productivity
+        org.backlog = np.maximum(org.backlog + planned_work + fires - output, 0.0) * (
+            1.0 - work.backlog_drop_per_week
+        )
+
+        mix = self.learning.mix.as_array()
+        share = realised / team_hours
+        employee_learning = share[org.team_of] * org.hours
+        employee_support = org.facilitation[org.team_of]
+        self.model.learn(org, employee_learning, mix, employee_support)
+        self.model.settle(org, employee_support)
+        self.model.forget(org, (work_hours / team_hours)[org.team_of])
+        org.facilitation *= math.exp(-1.0 / scenario.dynamics.facilitation_memory_weeks)
+
+        self._record(week, planned, realised, mix, output, planned_work, fires, team_index)
+
+    def _team_index(self, effective: np.ndarray, cover: np.ndarray) -> np.ndarray:
+        org = self.org
+        weights = dynamics.strategy_weights(org.required)
+        self._person_index = effective @ weights
+        self._cover = cover
+        size = org.layout.team_size
+        self._team_cover = org.team_sum(cover) / size
+        return org.team_sum(self._person_index) / size
+
+    # -- strategy ----------------------------------------------------------------
+
+    def _strategy_changes(self) -> dict[int, list[StrategyChange]]:
+        scenario = self.scenario
+        skills = scenario.skills
+        changes: dict[int, list[StrategyChange]] = {}
+        for shift in sorted(scenario.strategy.shifts, key=lambda s: s.week):
+            target = np.full(len(skills), np.nan)
+            for skill, level in shift.required.items():
+                target[skills.index(skill)] = level
+            label = shift.label or f"shift at week {shift.week}"
+            changes.setdefault(shift.week, []).append(
+                StrategyChange(shift.week, target, 1.0, label)
+            )
+        rate = scenario.strategy.random_shifts_per_year / WEEKS_PER_YEAR
+        if rate > 0:
+            rng = self.streams.get("strategy.random_shifts")
+            week = rng.exponential(1 / rate)
+            while week < scenario.weeks:
+                # a random new profile: most skills needed at some level, some not at all
+                target = rng.uniform(0.2, 1.0, len(skills)) * (rng.random(len(skills)) < 0.7)
+                changes.setdefault(int(week), []).append(StrategyChange(
+                    int(week), target, scenario.strategy.random_shift_size, "random"
+                ))
+                week += rng.exponential(1 / rate)
+        return changes
+
+    def _shift(self, change: StrategyChange) -> None:
+        org = self.org
+        new = change.apply(org.required)
+        obsolete = tuple(
+            s for s, before, after in zip(self.scenario.skills, org.required, new, strict=True)
+            if before > 0 and after == 0
+        )
+        org.required = new
+        self._emit(StrategyShifted(
+            week=self.env.now, label=change.label,
+            required=dict(zip(self.scenario.skills, map(float, new), strict=True)),
+            obsolete=obsolete,
+        ))
+
+    # -- facilitation --------------------------------------------------------------
+
+    def _facilitate(self, plan: SessionPlan) -> None:
+        sessions = np.asarray(plan.sessions, dtype=np.int64)
+        self._sessions_this_week = int(sessions.sum())
+        self._requests_this_week = 0
+        if not sessions.any():
+            return
+        if plan.provider != "hr_developer":
+            effect = self._session_effect(plan.quality * plan.context, plan.hours)
+            self.org.facilitation = 1.0 - (1.0 - self.org.facilitation) * (1.0 - effect) ** sessions
+            self._in_team_hours += sessions.sum() * plan.hours
+            return
+        teams = np.repeat(np.arange(sessions.size), sessions)
+        rng = self.streams.get("facilitation.requests")
+        offsets = rng.random(teams.size)  # arrival within the week
+        work = rng.exponential(1.0, teams.size)  # the request's relative size
+        order = np.argsort(offsets, kind="stable")
+        self._requests_this_week = int(teams.size)
+        for i in order:
+            self.env.process(self._request(int(teams[i]), float(offsets[i]), float(work[i]), plan))
+
+    def _request(
+        self, team: int, offset: float, size: float, plan: SessionPlan
+    ) -> Generator[simpy.Event, Any, None]:
+        if not self.desks:
+            self.unserved += 1
+            return
+        yield self.env.timeout(offset)  # the need arises during the week
+        desk = self.operating_model.route(team, self.desks)
+        detection = desk.spec.detection_weeks
+        yield self.env.timeout(detection)
+        service = size * (plan.hours + desk.spec.overhead_hours) / self.developer_hours
+        desk.arrivals += 1
+        desk.offered_weeks += service
+        arrived = self.env.now
+        with desk.resource.request() as request:
+            yield request
+            wait = self.env.now - arrived
+            desk.waits.append(wait)
+            self.time_to_help.append(detection + wait)
+            yield self.env.timeout(service)
+            desk.busy_weeks += service
+        effect = self._session_effect(desk.spec.quality * plan.context, plan.hours)
+        self.org.facilitation[team] = 1.0 - (1.0 - self.org.facilitation[team]) * (1.0 - effect)
+
+    def _session_effect(self, quality: float, hours: float) -> float:
+        saturation = self.scenario.dynamics.session_saturation_hours
+        return quality * -math.expm1(-hours / saturation)
+
+    # -- recording ------------------------------------------------------------------
+
+    def _record(
+        self, week: int, planned: np.ndarray, realised: np.ndarray, mix: np.ndarray,
+        output: np.ndarray, demand: np.ndarray, fires: np.ndarray, team_index: np.ndarray,
+    ) -> None:
+        org, fte, w = self.org, self._fte, self.weekly
+        person = self._person_index
+        w["capability_index"][week] = 100.0 * person.mean()
+        w["strategic_gap"][week] = 100.0 * (1.0 - self._cover.mean())
+        w["throughput_per_fte"][week] = output.sum() / fte
+        w["demand_per_fte"][week] = demand.sum() / fte
+        w["fires_per_fte"][week] = fires.sum() / fte
+        w["backlog_per_fte"][week] = org.backlog.sum() / fte
+        planned_total, realised_total = planned.sum(), realised.sum()
+        w["learning_planned_per_fte"][week] = planned_total / fte
+        w["learning_realised_per_fte"][week] = realised_total / fte
+        for name, share in zip(("on_the_job", "social", "formal"), mix, strict=True):
+            w[f"learning_{name}_per_fte"][week] = realised_total * share / fte
+        self._planned_by_mode += planned_total * mix / fte
+        w["learning_lost_share"][week] = (
+            100.0 * (1.0 - realised_total / planned_total) if planned_total > 0 else 0.0
+        )
+        w["facilitation_requests"][week] = self._requests_this_week
+        w["facilitation_sessions"][week] = self._sessions_this_week
+        w["facilitation_level"][week] = org.facilitation.mean()
+        developers = sum(d.spec.developers for d in self.desks)
+        busy = sum(d.resource.count for d in self.desks)
+        w["hr_busy_share"][week] = 100.0 * busy / developers if developers else 0.0
+        w["queue_length"][week] = sum(d.queue_length for d in self.desks)
+        w["capability_gini"][week] = dynamics.gini(person)
+        p10, p90 = np.percentile(person, (10, 90))
+        w["capability_p90_p10"][week] = p90 / p10 if p10 > 0 else float("inf")
+        costs = self.scenario.costs
+        hr_cost = self.scenario.operating_model.developers * \
+            self.scenario.organisation.hours_per_week * costs.hr_developer_hour
+        w["cost"][week] = hr_cost + realised_total * costs.employee_hour
+        t = self.team_weekly
+        size = org.layout.team_size
+        t["capability_index"][week] = 100.0 * team_index
+        t["strategic_gap"][week] = 100.0 * (1.0 - self._team_cover)
+        t["backlog_hours"][week] = org.backlog
+        t["learning_realised_hours"][week] = realised / size
+        t["facilitation_level"][week] = org.facilitation
+
+    def _outcomes(self) -> dict[str, float]:
+        s, w, weeks = self.scenario, self.weekly, self.scenario.weeks
+        fte, years = self._fte, weeks / WEEKS_PER_YEAR
+        teams = self.org.layout.teams
+        planned = w["learning_planned_per_fte"].sum()
+        realised = w["learning_realised_per_fte"].sum()
+        waits = np.concatenate([d.waits_array() for d in self.desks]) if self.desks else \
+            np.zeros(0)
+        loads = [d.offered_load(weeks) for d in self.desks]
+        unstable = any(load >= 1.0 for load in loads)
+        developers = sum(d.spec.developers for d in self.desks)
+        busy = sum(d.busy_weeks for d in self.desks)
+        hr_cost = s.operating_model.developers * s.organisation.hours_per_week * \
+            s.costs.hr_developer_hour * weeks
+        learning_cost = realised * fte * s.costs.employee_hour
+        in_team_cost = self._in_team_hours * s.costs.supervisor_hour
+        nan = float("nan")
+        outcomes = {
+            "capability_index": w["capability_index"][-1],
+            "capability_change": w["capability_index"][-1] - w["capability_index"][0],
+            "strategic_gap": w["strategic_gap"][-1],
+            "strategic_gap_mean": w["strategic_gap"].mean(),
+            "throughput_per_fte": w["throughput_per_fte"].mean(),
+            "backlog_per_fte": w["backlog_per_fte"].mean(),
+            "learning_planned_per_fte": planned / weeks,
+            "learning_realised_per_fte": realised / weeks,
+            "learning_lost_share": 100.0 * (1.0 - realised / planned) if planned > 0 else 0.0,
+            "facilitation_requests_per_team_year":
+                w["facilitation_requests"].sum() / teams / years,
+            "facilitation_sessions_per_team_year":
+                w["facilitation_sessions"].sum() / teams / years,
+            "facilitation_wait_days":
+                nan if unstable or waits.size == 0 else waits.mean() * DAYS_PER_WEEK,
+            "facilitation_wait_p90_days":
+                nan if unstable or waits.size == 0
+                else float(np.percentile(waits, 90)) * DAYS_PER_WEEK,
+            "time_to_help_days": nan if unstable or not self.time_to_help
+                else float(np.mean(self.time_to_help)) * DAYS_PER_WEEK,
+            "hr_utilisation": 100.0 * busy / (developers * weeks) if developers else 0.0,
+            "queue_offered_load": max(loads) if loads else 0.0,
+            "queue_unstable": float(unstable),
+            "cost_per_fte_year": (hr_cost + learning_cost + in_team_cost) / fte / years,
+            "cost_hr_per_fte_year": hr_cost / fte / years,
+            "cost_learning_per_fte_year": learning_cost / fte / years,
+            "capability_gini": w["capability_gini"][-1],
+            "capability_p90_p10": w["capability_p90_p10"][-1],
+        }
+        for name in ("on_the_job", "social", "formal"):
+            outcomes[f"learning_{name}_per_fte"] = w[f"learning_{name}_per_fte"].mean()
+        for name, value in zip(("on_the_job", "social", "formal"), self._planned_by_mode,
+                               strict=True):
+            outcomes[f"learning_{name}_planned_per_fte"] = value / weeks
+        return {k: float(v) for k, v in outcomes.items()}

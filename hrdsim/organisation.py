@@ -1,0 +1,91 @@
+"""The organisation's state during a run: NumPy arrays, no object per employee.
+
+Employees are numbered so that each team's members are contiguous; team
+totals are ``np.add.reduceat`` over ``team_start``.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from hrdsim.policies import OrgLayout
+from hrdsim.scenario import Scenario
+
+
+@attrs.define(eq=False)
+class OrgState:
+    """Everything that changes during a run (the only mutable domain state).
+
+    :ivar capability: consolidated capability, employees × skills, in [0, 1].
+    :ivar fresh: new learning not yet consolidated (fades unless supported);
+        ``capability + fresh`` never exceeds 1.
+    :ivar required: the strategy's required level of each skill.
+    :ivar backlog: unfinished work per team, in standard hours.
+    :ivar facilitation: each team's facilitation level in [0, 1].
+    """
+
+    layout: OrgLayout
+    team_of: NDArray[np.int64]
+    team_start: NDArray[np.int64]
+    hours: NDArray[np.float64]
+    agility: NDArray[np.float64]
+    capability: NDArray[np.float64]
+    fresh: NDArray[np.float64]
+    required: NDArray[np.float64]
+    backlog: NDArray[np.float64]
+    facilitation: NDArray[np.float64]
+
+    def team_sum(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Sum a per-employee array (first axis) over each team."""
+        return np.add.reduceat(values, self.team_start, axis=0)
+
+    @property
+    def effective(self) -> NDArray[np.float64]:
+        """Capability usable at work: consolidated plus fresh learning."""
+        return np.minimum(self.capability + self.fresh, 1.0)
+
+
+def build_organisation(scenario: Scenario, rng: np.random.Generator) -> OrgState:
+    """Create the starting organisation of one replication.
+
+    Starting capability is normal around ``initial_capability`` for skills the
+    strategy needs at the start and around ``new_skill_capability`` for the
+    others, clipped to [0, 1]; agility is lognormal with median 1.
+    """
+    org = scenario.organisation
+    teams, size = org.teams, org.team_size
+    n = teams * size
+    skills = scenario.skills
+    required = np.array([scenario.strategy.required.get(s, 0.0) for s in skills])
+    mean = np.where(required > 0, org.initial_capability, org.new_skill_capability)
+    capability = np.clip(
+        rng.normal(mean, org.initial_capability_sd, size=(n, len(skills))), 0.0, 1.0
+    )
+    agility = rng.lognormal(0.0, org.agility_sd, size=n)
+    part_time = rng.random(n) < org.part_time_share
+    hours = np.where(part_time, org.part_time_hours, org.hours_per_week)
+    team_of = np.repeat(np.arange(teams), size)
+    team_start = np.arange(teams) * size
+    team_unit = np.repeat(np.arange(org.units), org.teams_per_unit)
+    layout = OrgLayout(
+        units=org.units,
+        teams=teams,
+        employees=n,
+        team_unit=team_unit,
+        team_size=np.full(teams, size),
+        team_hours=np.add.reduceat(hours, team_start),
+    )
+    return OrgState(
+        layout=layout,
+        team_of=team_of,
+        team_start=team_start,
+        hours=hours,
+        agility=agility,
+        capability=capability,
+        fresh=np.zeros_like(capability),
+        required=required,
+        backlog=np.zeros(teams),
+        facilitation=np.zeros(teams),
+    )

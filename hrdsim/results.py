@@ -1,0 +1,199 @@
+"""Writing a run's results: tidy tables, a summary and a manifest.
+
+Every file is written to a temporary name in the target folder and renamed
+into place when complete, so a reader never sees a half-written file and a
+failure later on never damages what was already written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from hrdsim.errors import OutputError
+from hrdsim.metrics import OUTCOME_BY_NAME, TEAM_WEEKLY, WEEKLY, Estimate
+from hrdsim.plugins import PluginInfo
+from hrdsim.runner import RunResults
+
+
+def summary_dict(results: RunResults) -> dict[str, Any]:
+    """The summary as plain data (deterministic: no times or paths)."""
+    scenario = results.resolved.scenario
+    outcomes = {}
+    for name, est in results.summary.items():
+        meta = OUTCOME_BY_NAME.get(name)
+        outcomes[name] = {
+            **_finite(est.as_dict()),
+            "label": meta.label.strip() if meta else name,
+            "unit": meta.unit if meta else "",
+        }
+    return {
+        "scenario": scenario.name,
+        "replications": scenario.replications,
+        "weeks": scenario.weeks,
+        "seed": scenario.seed,
+        "outcomes": outcomes,
+        "per_replication": [_finite(r.outcomes) for r in results.replications],
+    }
+
+
+def manifest_dict(
+    results: RunResults, plugins: Sequence[PluginInfo], command: Sequence[str]
+) -> dict[str, Any]:
+    """What is needed to trace and re-run the results."""
+    loaded = results.resolved.loaded
+    scenario = results.resolved.scenario
+    return {
+        "hrdsim_version": _version("hrdsim"),
+        "scenario": {
+            "name": scenario.name,
+            "path": str(loaded.path),
+            "files": [str(f) for f in loaded.files],
+            "file_sha256": loaded.file_hash,
+            "values_sha256": loaded.values_hash,
+            "overrides": list(loaded.overrides),
+            "resolved": attrs.asdict(scenario),
+            "policies": results.resolved.params_table(),
+        },
+        "seed": scenario.seed,
+        "replications": scenario.replications,
+        "random_streams": "numpy PCG64 from SeedSequence(seed, spawn_key=(replication, "
+        "crc32(stream name)))",
+        "plugins": [attrs.asdict(p) for p in plugins],
+        "versions": {
+            "python": platform.python_version(),
+            **{pkg: _version(pkg) for pkg in ("numpy", "simpy", "pluggy", "attrs", "click",
+                                              "pyarrow")},
+        },
+        "platform": platform.platform(),
+        "command": list(command),
+        "wall_seconds": round(results.wall_seconds, 3),
+    }
+
+
+def write_results(
+    results: RunResults, out: Path, plugins: Sequence[PluginInfo], command: Sequence[str]
+) -> list[Path]:
+    """Write manifest, summary and weekly tables (Parquet and CSV) into ``out``.
+
+    :return: the files written.
+    :raises OutputError: if the folder cannot be created or written.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the results folder {out}: {exc.strerror}") from None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    written = []
+
+    def table_files(stem: str, table: pa.Table) -> None:
+        written.append(_atomic(out / f"{stem}.parquet", lambda p: pq.write_table(table, p)))
+        written.append(_atomic(out / f"{stem}.csv", lambda p: pacsv.write_csv(table, p)))
+
+    written.append(_atomic_text(out / "manifest.json", _json(manifest_dict(results, plugins,
+                                                                           command))))
+    written.append(_atomic_text(out / "summary.json", _json(summary_dict(results))))
+    table_files("weekly", weekly_table(results))
+    table_files("teams", team_table(results))
+    return written
+
+
+def weekly_table(results: RunResults) -> Any:
+    """Organisation level: one row per replication × week."""
+    import pyarrow as pa
+
+    reps = results.replications
+    weeks = results.resolved.scenario.weeks
+    columns: dict[str, Any] = {
+        "scenario": pa.array([results.resolved.scenario.name] * (len(reps) * weeks)),
+        "replication": np.repeat([r.replication for r in reps], weeks),
+        "week": np.tile(np.arange(weeks), len(reps)),
+    }
+    for name in WEEKLY:
+        columns[name] = np.concatenate([r.weekly[name] for r in reps])
+    return pa.table(columns)
+
+
+def team_table(results: RunResults) -> Any:
+    """Team level: one row per replication × week × team."""
+    import pyarrow as pa
+
+    reps = results.replications
+    weeks = results.resolved.scenario.weeks
+    org = results.resolved.scenario.organisation
+    teams = org.teams
+    rows = weeks * teams
+    unit_of_team = np.repeat(np.arange(org.units), org.teams_per_unit)
+    columns: dict[str, Any] = {
+        "replication": np.repeat([r.replication for r in reps], rows),
+        "week": np.tile(np.repeat(np.arange(weeks), teams), len(reps)),
+        "team": np.tile(np.arange(teams), weeks * len(reps)),
+        "unit": np.tile(unit_of_team, weeks * len(reps)),
+    }
+    for name in TEAM_WEEKLY:
+        columns[name] = np.concatenate([r.teams[name].ravel() for r in reps])
+    return pa.table(columns)
+
+
+def _atomic(path: Path, write: Callable[[str], None]) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _atomic_text(path: Path, text: str) -> Path:
+    return _atomic(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=_default) + "\n"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def _finite(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON has no NaN or infinity: write them as null."""
+    return {
+        k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in values.items()
+    }
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def python_command() -> list[str]:
+    return [Path(sys.argv[0]).name, *sys.argv[1:]]
+
+
+__all__ = ["Estimate", "manifest_dict", "summary_dict", "write_results"]
