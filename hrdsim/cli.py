@@ -56,7 +56,9 @@ def main() -> None:
 
 def _scenario_options(func: F) -> F:
     options = [
-        click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path)),
+        # existence, folders and encodings are checked by the loader, whose
+        # messages name the file (and the extends line that named it)
+        click.argument("scenario", type=click.Path(path_type=Path)),
         click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                      help="Override a scenario key, e.g. --set learning.params.share=0.1 "
                      "(repeatable)."),
@@ -66,14 +68,21 @@ def _scenario_options(func: F) -> F:
     return func
 
 
-def _load(scenario: Path, overrides: Sequence[str]) -> tuple[ResolvedScenario, Any]:
+def _load(
+    scenario: Path, overrides: Sequence[str], options: dict[str, Any] | None = None
+) -> tuple[ResolvedScenario, Any]:
     from hrdsim.loader import load_scenario
     from hrdsim.plugins import build_registry, make_plugin_manager
     from hrdsim.resolve import resolve
 
     pm = make_plugin_manager()
-    loaded = load_scenario(scenario, overrides)
+    loaded = load_scenario(scenario, overrides, options)
     return resolve(loaded, build_registry(pm)), pm
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether a person is watching stderr (no progress bar in pipes, files or tests)."""
+    return sys.stderr.isatty()
 
 
 @main.command()
@@ -95,7 +104,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @click.option("--replications", "-n", type=click.IntRange(min=1), help="Replications to run.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of every random stream.")
 @click.option("--weeks", type=click.IntRange(min=1), help="Simulated horizon in weeks.")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "-o", type=click.Path(path_type=Path),
               help="Write manifest, summary and weekly tables to this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -105,14 +114,16 @@ def run(
     weeks: int | None, out: Path | None, as_json: bool, quiet: bool,
 ) -> None:
     """Run a scenario and print its key outcomes (mean and 95% CI over replications)."""
-    from hrdsim.results import python_command, summary_dict, write_results
+    from hrdsim.results import prepare_folder, python_command, summary_dict, write_results
     from hrdsim.runner import run_replications
 
-    extra = [f"{k}={v}" for k, v in
-             (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None]
-    resolved, pm = _load(scenario, [*overrides, *extra])
+    options = {k: v for k, v in
+               (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None}
+    resolved, pm = _load(scenario, overrides, options)
+    if out is not None:  # before simulating, so a bad folder does not waste the run
+        prepare_folder(out)
     count = resolved.scenario.replications
-    show_bar = not quiet and not as_json and sys.stderr.isatty() and count > 1
+    show_bar = not quiet and not as_json and count > 1 and _stderr_is_terminal()
     if show_bar:
         with click.progressbar(length=count, label="Simulating", file=sys.stderr) as bar:
             results = run_replications(resolved, pm, progress=bar.update)

@@ -3,9 +3,11 @@
 A scenario file may start with ``extends = "other.toml"`` (relative to the
 file) to vary one thing from another scenario: tables are merged key by key,
 and the child's values win. A child that chooses a different ``policy`` in a
-section does not inherit the parent's ``params`` for that section. ``--set path.to.key=value`` overrides any key
-after all files are merged; the value is read as TOML (``0.1``, ``true``,
-``"text"``, ``[1, 2]``) and as a plain string if it is not valid TOML.
+section does not inherit the parent's ``params`` for that section.
+``--set path.to.key=value`` overrides any key after all files are merged; the
+value is read as TOML (``0.1``, ``true``, ``"text"``, ``[1, 2]``) and as a
+plain string if it is not valid TOML. ``--weeks``, ``--seed`` and
+``--replications`` apply last, and an error in one names that option.
 Choosing another policy with ``--set learning.policy=protected`` also drops
 the parameters set for the previous one.
 
@@ -74,21 +76,29 @@ class LoadedScenario:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> LoadedScenario:
+def load_scenario(
+    path: str | Path, overrides: Iterable[str] = (), options: Mapping[str, Any] | None = None
+) -> LoadedScenario:
     """Read, merge, override and validate a scenario.
 
     :param path: the scenario file.
     :param overrides: ``key=value`` strings, applied in order.
+    :param options: values given by command-line options of their own
+        (``--weeks``, ``--seed``...), key → value; applied last, and an
+        error in one names the option.
     :raises ScenarioError: naming the file and key of the first problem.
     """
     path = Path(path)
     origins: dict[str, str] = {}
-    values, files = _read_chain(path, origins, chain=())
+    values, files = _read_chain(path, origins, chain=(), named=())
     overrides = tuple(overrides)
     # policy choices first, so that a new policy drops the parent's parameters
     # before any --set of the new policy's parameters applies
     for expression in sorted(overrides, key=lambda e: not _is_policy_choice(e)):
         _apply_override(values, origins, expression)
+    for key, value in (options or {}).items():
+        _set_value(values, origins, key, value, source=f"--{key}")
+    overrides += tuple(f"{key}={value}" for key, value in (options or {}).items())
     origins.pop("extends", None)
     values.pop("extends", None)
 
@@ -101,16 +111,19 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> LoadedScen
 
 
 def _read_chain(
-    path: Path, origins: dict[str, str], chain: tuple[Path, ...]
+    path: Path, origins: dict[str, str], chain: tuple[Path, ...], named: tuple[Path, ...]
 ) -> tuple[dict[str, Any], tuple[Path, ...]]:
+    # chain: the files read so far, resolved (to find cycles); named: the same
+    # files as the user or their extends lines named them (for messages)
     resolved = path.resolve()
     if resolved in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, resolved))
+        cycle = " -> ".join(str(p) for p in (*named, path))
         raise ScenarioError(
-            str(chain[-1]), "extends", f"the extends chain is a cycle: {cycle}",
-            "remove one of the extends lines",
+            str(named[-1]), "extends", f"the extends chain goes round in a circle: {cycle}",
+            "a scenario cannot extend itself, directly or through others; remove one of "
+            "these extends lines",
         )
-    data = _read_toml(path, referrer=chain[-1] if chain else None)
+    data = _read_toml(path, referrer=named[-1] if named else None)
     parent_name = data.get("extends")
     own: dict[str, str] = {}
     _record_origins(data, "", str(path), own)
@@ -119,32 +132,58 @@ def _read_chain(
         return data, (path,)
     if not isinstance(parent_name, str):
         raise ScenarioError(
-            str(path), "extends", f"expected a file name (text), got {parent_name!r}"
+            str(path), "extends", f"expected a file name (text), got {parent_name!r}",
+            'write it in quotes, e.g. extends = "baseline.toml"',
         )
     parent_path = path.parent / parent_name
-    parent, parent_files = _read_chain(parent_path, origins, (*chain, resolved))
+    parent, parent_files = _read_chain(
+        parent_path, origins, (*chain, resolved), (*named, path)
+    )
     origins.update(own)
     return _merge(parent, data), (path, *parent_files)
 
 
 def _read_toml(path: Path, referrer: Path | None) -> dict[str, Any]:
-    via = f" (named by 'extends' in {referrer})" if referrer else ""
-    if not path.exists():
+    if referrer is not None:  # a parent: the problem is in the child's extends line
+        if not path.exists():
+            raise ScenarioError(
+                str(referrer), "extends", f"the parent scenario {str(path)!r} does not exist",
+                "check the file name; extends is relative to the folder of the file that "
+                "names it",
+            )
+        if path.is_dir():
+            raise ScenarioError(
+                str(referrer), "extends",
+                f"{str(path)!r} is a folder, expected a scenario file (.toml)",
+            )
+    elif not path.exists():
         raise ScenarioError(
-            str(referrer or path), "extends" if referrer else "",
-            f"scenario file {str(path)!r} does not exist{via}",
-            "check the path; extends is relative to the file that names it",
+            str(path), "", "no such scenario file",
+            "check the name, and that the path is relative to the folder you run hrdsim in",
         )
-    if path.is_dir():
-        raise ScenarioError(str(path), "", "is a folder, expected a scenario file (.toml)")
+    elif path.is_dir():
+        raise ScenarioError(
+            str(path), "", "is a folder, expected a scenario file",
+            "name a .toml file inside it, e.g. scenarios/baseline.toml",
+        )
+    via = f"; it is the parent scenario named by 'extends' in {referrer}" if referrer else ""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), "", f"cannot be read: {exc}{via}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            str(path), "",
+            f"is not UTF-8 text: byte {exc.object[exc.start]:#04x} at position {exc.start} "
+            f"cannot be read{via}",
+            "a scenario is a TOML text file: save it as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(
+            str(path), "", f"cannot be read: {exc.strerror or exc}{via}"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), "", f"is not valid TOML: {exc}") from None
+        raise ScenarioError(str(path), "", f"is not valid TOML: {exc}{via}") from None
 
 
 def _record_origins(data: Mapping[str, Any], prefix: str, source: str, out: dict[str, str]) -> None:
@@ -180,24 +219,32 @@ def _apply_override(values: dict[str, Any], origins: dict[str, str], expression:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw.strip()
-    parts = key.split(".")
     if _is_policy_choice(expression):
-        section = values.get(parts[0])
+        section = values.get(key.split(".")[0])
         if isinstance(section, dict) and section.get("policy") != value:
             section.pop("params", None)
+    _set_value(values, origins, key, value, OVERRIDE_SOURCE)
+
+
+def _set_value(
+    values: dict[str, Any], origins: dict[str, str], key: str, value: Any, source: str
+) -> None:
+    parts = key.split(".")
     table = values
     for i, part in enumerate(parts[:-1]):
+        dotted = ".".join(parts[: i + 1])
+        if part not in table:  # a table the override creates is the override's
+            origins[dotted] = source
         child = table.setdefault(part, {})
         if not isinstance(child, dict):
             raise ScenarioError(
-                OVERRIDE_SOURCE, ".".join(parts[: i + 1]),
-                f"is a value, not a table, so {key!r} cannot be set",
+                source, dotted, f"is a value, not a table, so {key!r} cannot be set",
             )
         table = child
     table[parts[-1]] = value
-    origins[key] = OVERRIDE_SOURCE
+    origins[key] = source
     if isinstance(value, Mapping):
-        _record_origins(value, key, OVERRIDE_SOURCE, origins)
+        _record_origins(value, key, source, origins)
 
 
 def _is_policy_choice(expression: str) -> bool:

@@ -263,16 +263,21 @@ def _type_name(tp: Any) -> str:
         return " or ".join(_type_name(a) for a in get_args(tp) if a is not type(None))
     if origin in (list, tuple):
         args = get_args(tp)
-        return f"a list of {_type_name(args[0])}" if args else "a list"
+        return f"a list of {_plural(_type_name(args[0]))}" if args else "a list"
     if origin in (dict, Mapping) or tp in (dict, Mapping):
         args = get_args(tp)
-        return f"a table of {_type_name(args[1])}" if len(args) == 2 else "a table"
+        return f"a table of {_plural(_type_name(args[1]))}" if len(args) == 2 else "a table"
     return {
         float: "a number",
         int: "a whole number",
         str: "a text string",
         bool: "true or false",
     }.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _plural(name: str) -> str:
+    """``"a number"`` → ``"numbers"``, for "a list of numbers"."""
+    return f"{name[2:]}s" if name.startswith("a ") and " or " not in name else name
 
 
 def _describe_value(value: Any) -> str:

@@ -64,7 +64,7 @@ def resolve(loaded: LoadedScenario, registry: PolicyRegistry) -> ResolvedScenari
     """
     scenario = loaded.scenario
     assert scenario is not None
-    policies = {}
+    policies: dict[str, ChosenPolicy] = {}
     for kind, section in _SECTIONS:
         choice = getattr(scenario, section)
         key = f"{section}.policy"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -89,10 +89,7 @@ def write_results(
     :return: the files written.
     :raises OutputError: if the folder cannot be created or written.
     """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the results folder {out}: {exc.strerror}") from None
+    prepare_folder(out)
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -109,6 +106,26 @@ def write_results(
     table_files("weekly", weekly_table(results))
     table_files("teams", team_table(results))
     return written
+
+
+def prepare_folder(out: Path) -> None:
+    """Make sure ``out`` is a folder results can be written to, creating it if needed.
+
+    :raises OutputError: if ``out`` (or a folder above it) is a file, or the
+        folder cannot be created.
+    """
+    for folder in (out, *out.parents):
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(
+                f"{folder} is a file, but --out needs a folder to write the results in "
+                "(choose another name, or move the file away)"
+            )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the results folder {out} (--out): {exc.strerror or exc}"
+        ) from None
 
 
 def weekly_table(results: RunResults) -> Any:
@@ -148,9 +165,10 @@ def team_table(results: RunResults) -> Any:
     return pa.table(columns)
 
 
-def _atomic(path: Path, write: Callable[[str], None]) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+def _atomic(path: Path, write: Callable[[str], object]) -> Path:
+    # a fresh name the writer creates itself, so the file gets the usual
+    # permissions (mkstemp would make every result readable by its owner only)
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -193,7 +211,11 @@ def _version(package: str) -> str:
 
 
 def python_command() -> list[str]:
-    return [Path(sys.argv[0]).name, *sys.argv[1:]]
+    """The command line as typed (``python -m hrdsim`` shows as such, not as ``__main__.py``)."""
+    program = Path(sys.argv[0]).name
+    if program == "__main__.py":
+        return ["python", "-m", "hrdsim", *sys.argv[1:]]
+    return [program, *sys.argv[1:]]
 
 
 __all__ = ["Estimate", "manifest_dict", "summary_dict", "write_results"]

@@ -61,14 +61,25 @@ def _blame(resolved: ResolvedScenario, replication: int, exc: Exception) -> Hrds
         chosen.entry.factory.__module__: chosen.entry.plugin
         for chosen in resolved.policies.values()
     }
-    tb = exc.__traceback__
     culprit = None
-    while tb is not None:
-        module = tb.tb_frame.f_globals.get("__name__", "")
-        if module in modules:
-            culprit = modules[module]
-        tb = tb.tb_next
+    # SimPy re-raises a copy of an exception from a process, with the original
+    # (whose traceback reaches the plugin) as its cause: look through the chain
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and culprit is None and id(cause) not in seen:
+        seen.add(id(cause))
+        tb = cause.__traceback__
+        while tb is not None:
+            module = tb.tb_frame.f_globals.get("__name__", "")
+            if module in modules:
+                culprit = modules[module]
+            tb = tb.tb_next
+        cause = cause.__cause__ or cause.__context__
     where = f"replication {replication} of {resolved.loaded.path}"
     if culprit is not None:
-        return PluginError(culprit, "policy", f"raised {exc!r} in {where}")
+        return PluginError(
+            culprit, "policy",
+            f"failed in {where}: {type(exc).__name__}: {exc} (a fault in the plugin, not "
+            "in the scenario: tell the plugin's author, or choose another policy)",
+        )
     return HrdsimError(f"the simulation failed in {where}: {exc!r}")
