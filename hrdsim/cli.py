@@ -23,25 +23,9 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class UserError(click.ClickException):
-    """A problem the user can fix; exit code 2 like click's usage errors."""
+from hrdsim.cli_support import UserError, errors_to_messages, plugin_options
 
-    exit_code = 2
-
-
-def _errors_to_messages(func: F) -> F:
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from hrdsim.errors import HrdsimError
-
-        try:
-            return func(*args, **kwargs)
-        except HrdsimError as exc:
-            raise UserError(str(exc)) from None
-
-    return wrapper  # type: ignore[return-value]
+__all__ = ["UserError", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,19 +49,28 @@ def _scenario_options(func: F) -> F:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return plugin_options(func)
 
 
 def _load(
-    scenario: Path, overrides: Sequence[str], options: dict[str, Any] | None = None
+    scenario: Path, overrides: Sequence[str], options: dict[str, Any] | None = None,
+    plugin_paths: Sequence[Path] = (), disabled: Sequence[str] = (),
 ) -> tuple[ResolvedScenario, Any]:
+    """Read the scenario, load the plugins it and the user name, and resolve its policies."""
+    from hrdsim.errors import PluginError
     from hrdsim.loader import load_scenario
     from hrdsim.plugins import build_registry, make_plugin_manager
     from hrdsim.resolve import resolve
 
-    pm = make_plugin_manager()
     loaded = load_scenario(scenario, overrides, options)
-    return resolve(loaded, build_registry(pm)), pm
+    try:
+        pm = make_plugin_manager(disabled=disabled,
+                                 paths=[*plugin_paths, *loaded.plugin_paths()])
+        registry = build_registry(pm)
+    except PluginError as exc:
+        raise PluginError(exc.plugin, exc.hook,
+                          f"{exc.problem} (while loading plugins for {scenario})") from None
+    return resolve(loaded, registry), pm
 
 
 def _stderr_is_terminal() -> bool:
@@ -87,10 +80,13 @@ def _stderr_is_terminal() -> bool:
 
 @main.command()
 @_scenario_options
-@_errors_to_messages
-def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
+@errors_to_messages
+def validate(
+    scenario: Path, overrides: tuple[str, ...], plugin_paths: tuple[Path, ...],
+    disabled: tuple[str, ...],
+) -> None:
     """Check a scenario file without running it."""
-    resolved, _ = _load(scenario, overrides)
+    resolved, _ = _load(scenario, overrides, plugin_paths=plugin_paths, disabled=disabled)
     s = resolved.scenario
     chosen = ", ".join(f"{k}={c.entry.name}" for k, c in resolved.policies.items())
     click.echo(
@@ -108,9 +104,10 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
               help="Write manifest, summary and weekly tables to this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@_errors_to_messages
+@errors_to_messages
 def run(
-    scenario: Path, overrides: tuple[str, ...], replications: int | None, seed: int | None,
+    scenario: Path, overrides: tuple[str, ...], plugin_paths: tuple[Path, ...],
+    disabled: tuple[str, ...], replications: int | None, seed: int | None,
     weeks: int | None, out: Path | None, as_json: bool, quiet: bool,
 ) -> None:
     """Run a scenario and print its key outcomes (mean and 95% CI over replications)."""
@@ -119,7 +116,7 @@ def run(
 
     options = {k: v for k, v in
                (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None}
-    resolved, pm = _load(scenario, overrides, options)
+    resolved, pm = _load(scenario, overrides, options, plugin_paths, disabled)
     if out is not None:  # before simulating, so a bad folder does not waste the run
         prepare_folder(out)
     count = resolved.scenario.replications
@@ -194,28 +191,11 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}"
 
 
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@_errors_to_messages
-def plugins(as_json: bool) -> None:
-    """List the plugins and the policies they contribute."""
-    from hrdsim.plugins import build_registry, make_plugin_manager, plugin_infos
+def _add_commands() -> None:
+    from hrdsim.plugin_commands import new_plugin, plugins
 
-    pm = make_plugin_manager()
-    registry = build_registry(pm)
-    listing = []
-    for info in plugin_infos(pm):
-        plugin = pm.get_plugin(info.name)
-        hooks = sorted(h.name for h in pm.get_hookcallers(plugin) or [])
-        policies = [f"{e.kind}:{e.name}" for e in registry.entries() if e.plugin == info.name]
-        listing.append({"name": info.name, "module": info.module,
-                        "distribution": info.distribution, "version": info.version,
-                        "hooks": hooks, "policies": policies})
-    if as_json:
-        click.echo(json.dumps(listing, indent=2))
-        return
-    for item in listing:
-        click.echo(f"{item['name']} ({item['distribution']} {item['version']}) - {item['module']}")
-        for entry in registry.entries():
-            if entry.plugin == item["name"]:
-                click.echo(f"    {entry.kind:<16} {entry.name:<14} {entry.summary}")
+    main.add_command(plugins)
+    main.add_command(new_plugin)
+
+
+_add_commands()

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 _spec = pluggy.HookspecMarker("hrdsim")
 
+#: The hook API this hrdsim provides, as (major, minor). Hooks may gain
+#: arguments in a minor version (a plugin need not accept them), never lose
+#: or rename them; that would be a new major version. A plugin states the
+#: version it needs with ``HRDSIM_HOOK_API = "1.0"`` at module level.
+HOOK_API_VERSION: tuple[int, int] = (1, 0)
+
 # -------------------------------------------------------------------------
 # Registration: once per plugin manager, before any scenario is resolved
 # -------------------------------------------------------------------------

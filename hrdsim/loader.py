@@ -61,6 +61,16 @@ class LoadedScenario:
                 key = key.rsplit(".", 1)[0] if "." in key else ""
         return str(self.path)
 
+    def plugin_paths(self) -> list[Path]:
+        """The scenario's ``plugins.paths``, each relative to the file that names it."""
+        assert self.scenario is not None
+        paths = []
+        for i, name in enumerate(self.scenario.plugins.paths):
+            source = self.source_of(f"plugins.paths[{i}]")
+            base = Path.cwd() if source.startswith("--") else Path(source).parent
+            paths.append(base / name)
+        return paths
+
     @property
     def file_hash(self) -> str:
         """SHA-256 over the bytes of every file in the chain."""

@@ -32,10 +32,12 @@ class Organisation:
         source="assumption: a common Nordic full-time week",
     )
     part_time_share: float = setting(
-        0.1, ge=0, le=1, unit="share", doc="Share of people working part time."
+        0.1, ge=0, le=1, unit="share", doc="Share of people working part time.",
+        source="assumption: illustrative; set it from the organisation's own HR data",
     )
     part_time_hours: float = setting(
-        22.5, gt=0, le=80, unit="hours/week", doc="Contracted hours of a part-time employee."
+        22.5, gt=0, le=80, unit="hours/week", doc="Contracted hours of a part-time employee.",
+        source="assumption: 60% of the 37.5-hour full-time week",
     )
     initial_capability: float = setting(
         0.5, ge=0, le=1, unit="0-1",
@@ -43,7 +45,9 @@ class Organisation:
         source="assumption: mid-scale, so growth and decay are both visible",
     )
     initial_capability_sd: float = setting(
-        0.15, ge=0, le=0.5, unit="0-1", doc="Spread of starting capability between people."
+        0.15, ge=0, le=0.5, unit="0-1", doc="Spread of starting capability between people.",
+        source="assumption: a moderate spread; around the 0.5 mean almost no draw is clipped "
+        "at 0 or 1",
     )
     new_skill_capability: float = setting(
         0.1, ge=0, le=1, unit="0-1",
@@ -86,11 +90,13 @@ class Strategy:
     )
     shifts: list[Shift] = setting(doc="Scheduled strategic changes.", factory=list)
     random_shifts_per_year: float = setting(
-        0.0, ge=0, le=52, unit="per year", doc="Rate of unannounced strategic changes."
+        0.0, ge=0, le=52, unit="per year", doc="Rate of unannounced strategic changes.",
+        source="assumption: off by default, so strategy changes only when a scenario says so",
     )
     random_shift_size: float = setting(
         0.3, ge=0, le=1, unit="0-1",
         doc="Size of a random change: how far required levels move toward a random new profile.",
+        source="assumption: a partial reorientation rather than a wholly new strategy",
     )
 
 
@@ -105,7 +111,8 @@ class Work:
         source="assumption: a team at full capability has some slack",
     )
     demand_noise: float = setting(
-        0.05, ge=0, le=1, unit="CV", doc="Week-to-week variation of planned work."
+        0.05, ge=0, le=1, unit="CV", doc="Week-to-week variation of planned work.",
+        source="assumption: planned work is steady; the fires carry the volatility",
     )
     fires_per_team_week: float = setting(
         0.5, ge=0, le=100, unit="per team-week",
@@ -113,13 +120,15 @@ class Work:
         source="assumption; firefighting after Repenning (2001)",
     )
     fire_hours: float = setting(
-        4.0, ge=0, le=1000, unit="hours", doc="Mean size of one fire (exponential)."
+        4.0, ge=0, le=1000, unit="hours", doc="Mean size of one fire (exponential).",
+        source="assumption: half a working day per urgent problem",
     )
     productivity_floor: float = setting(
         0.5, ge=0, le=1, unit="share",
         doc="Output per hour of someone with none of the required capability, relative to "
         "someone fully capable.",
-        source="assumption",
+        source="assumption: routine parts of the work need none of the strategy's skills, "
+        "so output per hour never falls to zero",
     )
     backlog_drop_per_week: float = setting(
         0.25, ge=0, le=1, unit="share/week",
@@ -160,22 +169,26 @@ class Modes:
         factory=lambda: Mode(
             effectiveness=0.015, facilitation_need=0.2, transfer=1.0, durable_share=1.0
         ),
-        source="assumption: calibrated so 5% learning time holds capability near 0.7 "
-        "(docs/model.md)",
+        source="assumption: the same effectiveness in every mode, so the mix acts only "
+        "through facilitation need, transfer and durability; learning in the work itself "
+        "needs no transfer",
     )
     social: Mode = setting(
         doc="Learning with and from others: dialogue, feedback, coaching, peers.",
         factory=lambda: Mode(
             effectiveness=0.015, facilitation_need=0.5, transfer=0.9, durable_share=0.7
         ),
-        source="assumption; peer support strongest for transfer (Hughes et al. 2020)",
+        source="assumption: transfer and durability between on-the-job and formal, as peer "
+        "support is the strongest support for transfer (Hughes et al. 2020)",
     )
     formal: Mode = setting(
         doc="Courses and programmes.",
         factory=lambda: Mode(
             effectiveness=0.015, facilitation_need=0.3, transfer=0.62, durable_share=0.347
         ),
-        source="transfer 62% at once, 34% after a year: Saks & Belcourt (2006)",
+        source="transfer and durable share give 62% applied at once, 44% at 6 months and "
+        "34% at a year (Saks & Belcourt 2006); effectiveness and facilitation need: "
+        "assumption",
     )
 
     def as_tuple(self) -> tuple[Mode, Mode, Mode]:
@@ -189,7 +202,8 @@ class Dynamics:
     forgetting_half_life_weeks: float = setting(
         28.2, gt=0, unit="weeks",
         doc="Half-life of an unused skill.",
-        source="6.5 months for accuracy/cognitive skills: Tatel & Ackerman (2025)",
+        source="half of a procedural skill's gain is lost after about 6.5 months without use "
+        "(accuracy measures): Tatel & Ackerman (2025)",
     )
     use_protection: float = setting(
         0.9, ge=0, le=1, unit="share",
@@ -221,7 +235,8 @@ class Dynamics:
         0.8, ge=0, le=1, unit="share",
         doc="Share of learning aimed at the strategy's gaps; the rest follows people's own "
         "interests evenly across skills.",
-        source="assumption",
+        source="assumption: with a clear strategic direction most learning follows the "
+        "strategy's gaps, some follows people's own interests (docs/model.md)",
     )
 
 
@@ -250,14 +265,32 @@ class OperatingModelChoice:
 
 
 @attrs.frozen
+class Plugins:
+    """Local plugins this scenario needs (installed plugins load by themselves)."""
+
+    paths: list[str] = setting(
+        doc="Plugin files (.py) or folders to load, relative to the scenario file that names "
+        "them.",
+        factory=list,
+    )
+
+
+@attrs.frozen
 class Costs:
     """Hourly costs used for the cost outcomes."""
 
     employee_hour: float = setting(
-        45.0, ge=0, unit="€/hour", doc="Cost of an employee hour (used for learning hours)."
+        45.0, ge=0, unit="€/hour", doc="Cost of an employee hour (used for learning hours).",
+        source="assumption: illustrative hourly cost with overheads; set it from payroll data",
     )
-    hr_developer_hour: float = setting(55.0, ge=0, unit="€/hour", doc="Cost of an HR developer hour.")
-    supervisor_hour: float = setting(60.0, ge=0, unit="€/hour", doc="Cost of a supervisor hour.")
+    hr_developer_hour: float = setting(
+        55.0, ge=0, unit="€/hour", doc="Cost of an HR developer hour.",
+        source="assumption: illustrative, a little above the employee hour",
+    )
+    supervisor_hour: float = setting(
+        60.0, ge=0, unit="€/hour", doc="Cost of a supervisor hour.",
+        source="assumption: illustrative, a little above the HR developer hour",
+    )
 
 
 def _default_learning() -> PolicyChoice:
@@ -295,6 +328,7 @@ class Scenario:
         doc="Facilitation near teams.", factory=_default_facilitation
     )
     costs: Costs = setting(doc="Hourly costs.", factory=Costs)
+    plugins: Plugins = setting(doc="Local plugins to load.", factory=Plugins)
 
     @skills.validator
     def _check_skills(self, _attribute: Any, value: list[str]) -> None:
@@ -315,8 +349,10 @@ class Scenario:
                 if skill not in known:
                     raise InvalidValue(
                         f"{key}.{skill}",
-                        "unknown skill" + did_you_mean(skill, self.skills)
-                        + "; the scenario's skills are " + ", ".join(self.skills),
+                        f"unknown skill {skill!r}"
+                        + (did_you_mean(skill, self.skills) or ".")
+                        + " The scenario's skills are " + ", ".join(self.skills)
+                        + " (to use a new skill, add it to the skills list too)",
                     )
                 if not 0 <= level <= 1:
                     raise InvalidValue(f"{key}.{skill}", f"{level} is out of range; expected 0 to 1")
@@ -328,5 +364,6 @@ class Scenario:
             if s.week >= self.weeks:
                 raise InvalidValue(
                     f"strategy.shifts[{i}].week",
-                    f"{s.week} is beyond the horizon of {self.weeks} weeks",
+                    f"{s.week} is beyond the horizon of {self.weeks} weeks; expected a week "
+                    f"from 0 to {self.weeks - 1} (or set weeks above {s.week})",
                 )

@@ -295,13 +295,14 @@ def test_an_exception_in_a_plugin_policy_names_the_plugin(
 
 def test_a_plugin_failing_to_register_is_named(runner: CliRunner,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A plugin whose registration hook raises is named, before any scenario is read."""
+    """A plugin whose registration hook raises is named, with the scenario it was loaded for."""
     broken = types.ModuleType("hrdsim_test_broken")
     exec("from hrdsim import hookimpl\n@hookimpl\ndef hrdsim_register_policies(registry):\n"
          "    raise ImportError('needs a missing package')\n", broken.__dict__)
     real = hrdsim.plugins.make_plugin_manager
     monkeypatch.setattr(hrdsim.plugins, "make_plugin_manager",
-                        lambda: real(extra=[("broken", broken)]))
+                        lambda **kw: real(extra=[("broken", broken)], **kw))
     message = failed_cleanly(runner.invoke(main, ["run", BASELINE, *TINY]))
     assert message.startswith("plugin 'broken', hrdsim_register_policies: ")
     assert "needs a missing package" in message
+    assert f"while loading plugins for {BASELINE}" in message

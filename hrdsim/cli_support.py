@@ -1,0 +1,48 @@
+"""What every command shares: turning hrdsim's errors into messages, plugin options."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix; exit code 2 like click's usage errors."""
+
+    exit_code = 2
+
+
+def errors_to_messages(func: F) -> F:
+    """Turn any :class:`~hrdsim.errors.HrdsimError` into one line and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from hrdsim.errors import HrdsimError
+
+        try:
+            return func(*args, **kwargs)
+        except HrdsimError as exc:
+            raise UserError(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def plugin_options(func: F) -> F:
+    """``--plugin PATH`` and ``--disable-plugin NAME``, both repeatable."""
+    options = [
+        click.option("--plugin", "plugin_paths", multiple=True,
+                     type=click.Path(path_type=Path), metavar="PATH",
+                     help="Load a local plugin file or folder (repeatable)."),
+        click.option("--disable-plugin", "disabled", multiple=True, metavar="NAME",
+                     help="Do not load this plugin (repeatable; also "
+                     "HRDSIM_DISABLE_PLUGINS=a,b)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

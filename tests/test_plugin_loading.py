@@ -1,0 +1,185 @@
+"""Local plugins load only when named; broken ones are reported by name; the scaffold works."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hrdsim import PluginError
+from hrdsim.cli import main
+from hrdsim.plugins import make_plugin_manager
+from hrdsim.scaffold import create_plugin
+from hrdsim.testing import run_scenario, write_tiny_scenario
+
+POLICY = textwrap.dedent('''
+    """A local test policy: a fixed number of learning hours per person."""
+    import attrs
+    from hrdsim import MixParams, hookimpl, setting
+
+    {header}
+
+    @attrs.frozen
+    class Params(MixParams):
+        hours: float = setting(2.0, ge=0, le=40, unit="hours/week", doc="Hours per person.",
+                               source="test")
+
+    class Flat:
+        def __init__(self, params, scenario):
+            self.params, self.mix = params, params.mix
+            self.size = scenario.organisation.team_size
+        def plan(self, state):
+            return self.params.hours * self.size + 0 * state.team_hours
+        def realise(self, planned, state):
+            return planned
+
+    @hookimpl
+    def hrdsim_register_policies(registry):
+        registry.add("learning", "flat_hours", Flat, params=Params, summary="Flat hours.")
+''')
+
+
+def write_plugin(folder: Path, name: str = "flat.py", header: str = "") -> Path:
+    path = folder / name
+    path.write_text(POLICY.format(header=header), encoding="utf-8")
+    return path
+
+
+def test_a_named_plugin_file_contributes_a_policy_a_scenario_can_choose(tmp_path: Path) -> None:
+    """--plugin PATH loads a file whose policy then runs: 2 h/person/week is realised."""
+    plugin = write_plugin(tmp_path)
+    scenario = write_tiny_scenario(tmp_path)
+    results = run_scenario(scenario, "learning.policy=flat_hours", "work.fires_per_team_week=0",
+                           paths=[plugin])
+    hours = results.summary["learning_realised_per_fte"].mean
+    # 2 h per person per week, per FTE of 37.5 h (10% of people work 22.5 h)
+    assert 2.0 <= hours <= 2.0 / 0.9 + 0.01
+
+
+def test_scenario_plugin_paths_are_relative_to_the_scenario_file(tmp_path: Path,
+                                                                 monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """[plugins] paths in a scenario load relative to that file, not the working folder."""
+    (tmp_path / "local").mkdir()
+    write_plugin(tmp_path / "local")
+    scenario = write_tiny_scenario(tmp_path)
+    scenario.write_text(scenario.read_text() + '\n[plugins]\npaths = ["local/flat.py"]\n')
+    monkeypatch.chdir("/")
+    results = run_scenario(scenario, "learning.policy=flat_hours")
+    assert results.resolved.policies["learning"].entry.plugin == "flat"
+
+
+def test_a_scenario_naming_a_policy_does_not_import_anything(tmp_path: Path) -> None:
+    """Naming an unknown policy never imports a module of that name: it is just unknown."""
+    scenario = write_tiny_scenario(tmp_path)
+    result = CliRunner().invoke(main, ["validate", str(scenario),
+                                       "--set", "learning.policy=os.system"])
+    assert result.exit_code == 2
+    assert "unknown learning policy 'os.system'" in result.output
+
+
+def test_a_plugin_folder_of_files_loads_each_file(tmp_path: Path) -> None:
+    """A folder without __init__.py holds one plugin per .py file."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_plugin(folder, "flat.py")
+    pm = make_plugin_manager(paths=[folder])
+    assert pm.has_plugin("flat")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("import no_such_package_anywhere\n", "plugin 'broken': could not be imported from"),
+        ("from hrdsim import hookimpl\n@hookimpl\ndef hrdsim_register_policy(registry):\n"
+         "    pass\n", "plugin 'broken'"),
+        ("from hrdsim import hookimpl\n@hookimpl\ndef hrdsim_register_policies(registry):\n"
+         "    raise RuntimeError('boom')\n", "plugin 'broken', hrdsim_register_policies"),
+        ('HRDSIM_HOOK_API = "1.9"\n', "needs hrdsim hook API 1.9, but this hrdsim provides 1.0"),
+        ('HRDSIM_HOOK_API = "0.3"\n', "written for an older, incompatible API"),
+    ],
+    ids=["import-error", "unknown-hook", "hook-raises", "newer-api", "older-api"],
+)
+def test_a_broken_local_plugin_is_named_with_the_scenario(
+    tmp_path: Path, content: str, expected: str
+) -> None:
+    """Import errors, unknown hooks, raising hooks and API mismatches: one line, exit 2."""
+    (tmp_path / "broken.py").write_text(content, encoding="utf-8")
+    scenario = write_tiny_scenario(tmp_path)
+    result = CliRunner().invoke(main, ["run", str(scenario), "--plugin",
+                                       str(tmp_path / "broken.py")])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert f"while loading plugins for {scenario}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_plugin_path_is_reported() -> None:
+    """A --plugin path that does not exist is named."""
+    with pytest.raises(PluginError, match="no such plugin file or folder"):
+        make_plugin_manager(paths=["/nonexistent/plugin.py"])
+
+
+def test_disable_plugin_blocks_it_and_its_policies_become_unknown(tmp_path: Path) -> None:
+    """--disable-plugin NAME removes that plugin's policies."""
+    scenario = write_tiny_scenario(tmp_path)
+    result = CliRunner().invoke(main, ["validate", str(scenario), "--disable-plugin",
+                                       "learning_time"])
+    assert result.exit_code == 2
+    assert "unknown learning policy 'fixed_share'" in result.output
+
+
+def test_plugins_json_lists_distribution_version_hooks_and_policies(tmp_path: Path) -> None:
+    """`hrdsim plugins --json` shows every plugin with what it implements and contributes."""
+    plugin = write_plugin(tmp_path)
+    result = CliRunner().invoke(main, ["plugins", "--json", "--plugin", str(plugin)])
+    assert result.exit_code == 0, result.output
+    listing = {item["name"]: item for item in json.loads(result.output)}
+    assert listing["learning_time"]["distribution"] == "hrdsim"
+    assert listing["learning_time"]["hooks"] == ["hrdsim_register_policies"]
+    assert {p["name"] for p in listing["operating_models"]["policies"]} == {
+        "centralised", "octopus", "hybrid"}
+    assert listing["flat"]["distribution"] == "(local file)"
+    assert listing["flat"]["policies"] == [
+        {"kind": "learning", "name": "flat_hours", "summary": "Flat hours."}]
+
+
+def test_plugins_show_lists_parameters_with_defaults_units_and_sources() -> None:
+    """`hrdsim plugins show protected` shows each parameter's default, unit and source."""
+    result = CliRunner().invoke(main, ["plugins", "show", "protected", "--json"])
+    assert result.exit_code == 0, result.output
+    (policy,) = json.loads(result.output)
+    params = {p["name"]: p for p in policy["parameters"]}
+    assert params["floor"]["default"] == 0.1
+    assert params["floor"]["unit"] == "share of hours"
+    assert params["on_the_job"]["source"].startswith("70-20-10")
+    text = CliRunner().invoke(main, ["plugins", "show", "octopus"]).output
+    assert "detection_weeks = 1.0 weeks" in text
+
+
+def test_plugins_show_an_unknown_policy_suggests_one() -> None:
+    """A misspelt policy name gets a suggestion and exit code 2."""
+    result = CliRunner().invoke(main, ["plugins", "show", "octopuss"])
+    assert result.exit_code == 2
+    assert "did you mean 'octopus'" in result.output
+
+
+def test_new_plugin_scaffold_is_a_complete_package_whose_policy_runs(tmp_path: Path) -> None:
+    """The scaffold has an entry point, a policy, a scenario and tests; its policy runs."""
+    result = CliRunner().invoke(main, ["new-plugin", "coaching_circles", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "hrdsim-coaching_circles"
+    pyproject = (root / "pyproject.toml").read_text()
+    assert 'name = "hrdsim-coaching_circles"' in pyproject
+    assert 'coaching_circles = "hrdsim_coaching_circles"' in pyproject
+    module = root / "src" / "hrdsim_coaching_circles"
+    assert len((module / "__init__.py").read_text().splitlines()) <= 60
+    results = run_scenario(root / "scenarios" / "coaching_circles.toml", paths=[module])
+    assert results.resolved.policies["learning"].entry.name == "coaching_circles"
+    assert results.summary["learning_realised_per_fte"].mean > 0
+    again = CliRunner().invoke(main, ["new-plugin", "coaching_circles", str(tmp_path)])
+    assert again.exit_code == 2 and "already exists" in again.output
+    bad = CliRunner().invoke(main, ["new-plugin", "Coaching-Circles", str(tmp_path)])
+    assert bad.exit_code == 2 and "lower-case" in bad.output
