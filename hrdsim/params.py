@@ -154,7 +154,12 @@ def build(cls: type[Any], data: Any, key: str, source_of: SourceOf) -> Any:
                     source_of(key), child, f"missing; expected {_type_name(field.type)}"
                 )
             continue
-        value = _convert(field.type, data[name], child, source_of)
+        given = data[name]
+        default = _default_of(field)
+        if attrs.has(field.type) and isinstance(given, Mapping) and attrs.has(type(default)):
+            # a partial table changes only the keys it names; the rest keep their defaults
+            given = {**attrs.asdict(default, recurse=False), **given}
+        value = _convert(field.type, given, child, source_of)
         _check_bounds(value, field.metadata.get("bounds", {}), child, source_of)
         values[name] = value
     try:
@@ -164,9 +169,17 @@ def build(cls: type[Any], data: Any, key: str, source_of: SourceOf) -> Any:
         raise ScenarioError(source_of(bad), bad, exc.problem) from None
 
 
+def _default_of(field: Any) -> Any:
+    if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+        return field.default.factory()
+    return field.default
+
+
 def _convert(tp: Any, value: Any, key: str, source_of: SourceOf) -> Any:
     origin = get_origin(tp)
     if tp is Any:
+        return value
+    if attrs.has(tp) and isinstance(value, tp):  # a default kept from a partial table
         return value
     if attrs.has(tp):
         return build(tp, value, key, source_of)

@@ -37,10 +37,12 @@ class NearTeamParams:
     interval_weeks: float = setting(
         8.0, gt=0, le=520, unit="weeks",
         doc="Mean time between a team's sessions (52 = annual talk, 2 = continuous dialogue).",
-        source="assumption",
+        source="assumption: about six sessions a year, between an annual talk and "
+        "continuous dialogue",
     )
     session_hours: float = setting(
-        3.0, gt=0, le=80, unit="hours", doc="Length of one session.", source="assumption"
+        3.0, gt=0, le=80, unit="hours", doc="Length of one session.",
+        source="assumption: a long coaching session or a short workshop",
     )
     timing: Literal["random", "regular"] = setting(
         "random",

@@ -40,7 +40,8 @@ class LeftoverParams(MixParams):
     max_share: float = setting(
         0.1, ge=0, le=1, unit="share of hours",
         doc="Most of the week people would spend learning if work left the time (the plan).",
-        source="assumption",
+        source="assumption: half a day a week, as the protected policy plans, so the two "
+        "differ in protection, not in ambition",
     )
 
 

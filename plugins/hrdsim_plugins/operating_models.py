@@ -71,7 +71,9 @@ class OctopusParams(DeskParams):
 @attrs.frozen
 class HybridParams:
     central_share: float = setting(
-        0.34, ge=0, le=1, unit="share of developers", doc="Share of developers in the central pool."
+        0.34, ge=0, le=1, unit="share of developers",
+        doc="Share of developers in the central pool.",
+        source="assumption: about a third central, two thirds embedded near teams",
     )
     developers_per_arm: int = setting(
         1, ge=1, le=1000, unit="developers", doc="Developers in each embedded arm."
