@@ -59,3 +59,14 @@ def simulate(resolve_scenario: Callable[..., ResolvedScenario]) -> Callable[...,
         return Simulation(resolve_scenario(name, *overrides, small=small), replication).run()
 
     return _simulate
+
+
+@pytest.fixture
+def make_simulation(resolve_scenario: Callable[..., ResolvedScenario]) -> Callable[..., Simulation]:
+    """Build (but do not run) one replication, so a test can look inside it."""
+
+    def _make(name: str | Path = "baseline.toml", *overrides: str, replication: int = 0,
+              small: bool = True) -> Simulation:
+        return Simulation(resolve_scenario(name, *overrides, small=small), replication)
+
+    return _make
