@@ -41,7 +41,13 @@ KIND_SECTIONS = (
     ("learning", "learning", "Learning-time policies"),
     ("operating_model", "operating_model", "HR operating models"),
     ("facilitation", "facilitation", "Facilitation policies"),
+    ("practice", "practices[]", "Practices"),
 )
+
+#: Plugins whose parameters are part of the core model, documented in
+#: docs/model.md; the other shipped plugins are research plugins, each
+#: documented in docs/research/.
+CORE_PLUGINS = frozenset({"learning_time", "operating_models", "facilitation"})
 
 TYPE_TEXT = {
     "a table of Any": "a table",
@@ -254,8 +260,21 @@ def model_defaults() -> dict[str, Any]:
             elif not isinstance(value, dict | list):
                 values[f"{section.key}.{info.name}"] = value
     for entry in shipped_policies():
+        if entry.plugin not in CORE_PLUGINS:
+            continue
         for info in describe(entry.params) if entry.params is not None else ():
             values[f"{entry.name}.{info.name}"] = info.default
+    return values
+
+
+def research_defaults() -> dict[str, dict[str, Any]]:
+    """Defaults of the research plugins' policies: plugin → ``<policy>.<name>`` → value."""
+    values: dict[str, dict[str, Any]] = {}
+    for entry in shipped_policies():
+        if entry.plugin in CORE_PLUGINS or entry.params is None:
+            continue
+        for info in describe(entry.params):
+            values.setdefault(entry.plugin, {})[f"{entry.name}.{info.name}"] = info.default
     return values
 
 
@@ -430,14 +449,15 @@ def render() -> str:
                 "Here `<" + options + ">` stands for each of "
                 + ", ".join(f"`{o}`" for o in options.split("|"))
                 + ". Their defaults are in the table above; a table written in a scenario "
-                "replaces those defaults as a whole, so it must give every key.\n"
+                "changes only the keys it names.\n"
             )
         rows = [(_join(section.key, info.name), info) for info in describe(section.cls)]
         parts.append(table(rows, section.default) + "\n")
     parts.append(POLICY_INTRO)
     entries = shipped_policies()
     for kind, section, title in KIND_SECTIONS:
-        parts.append(f"### {title} (`[{section}]`)\n")
+        table_name = "[[practices]]" if kind == "practice" else f"[{section}]"
+        parts.append(f"### {title} (`{table_name}`)\n")
         for entry in (e for e in entries if e.kind == kind):
             parts.append(f"#### `{section}.policy = \"{entry.name}\"`\n")
             parts.append(f"{entry.summary} (plugin `{entry.plugin}`)\n")

@@ -4,8 +4,8 @@ The engine owns the ``simpy.Environment`` (time unit: one week), the
 replication's random streams and the organisation's arrays. It contains no
 policy logic: each week it asks the scenario's learning, operating-model and
 facilitation policies what to do and applies the core equations of
-:mod:`hrdsim.dynamics`. Facilitation requests are SimPy processes queueing at
-the desks of HR developers the operating model created.
+:mod:`hrdsim.dynamics`. Facilitation requests queue at the desks (SimPy
+resources) of HR developers the operating model created.
 
 Each week ``w`` (at simulated time ``w``):
 
@@ -22,7 +22,9 @@ Each week ``w`` (at simulated time ``w``):
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -35,7 +37,7 @@ from hrdsim.dynamics import CapabilityModel
 from hrdsim.events import Event, QueueSaturated, StrategyShifted
 from hrdsim.metrics import TEAM_WEEKLY, WEEKLY
 from hrdsim.organisation import OrgState, build_organisation
-from hrdsim.policies import SessionPlan, WeekState
+from hrdsim.policies import Levers, SessionPlan, WeekState
 from hrdsim.rng import Streams
 from hrdsim.service import ServiceDesk
 
@@ -106,6 +108,11 @@ class Simulation:
         self.learning = resolved.policies["learning"].create(scenario)
         self.operating_model = resolved.policies["operating_model"].create(scenario)
         self.facilitation = resolved.policies["facilitation"].create(scenario)
+        self.practices = [(chosen.entry.name, chosen.create(scenario))
+                          for chosen in resolved.practices]
+        layout = self.org.layout
+        self.levers = Levers.neutral(layout.employees, layout.teams, len(scenario.skills),
+                                     scenario.dynamics.learning_alignment)
         staffing = scenario.operating_model
         self.desks = [
             ServiceDesk.open(self.env, spec)
@@ -121,11 +128,17 @@ class Simulation:
         weeks, teams = scenario.weeks, self.org.layout.teams
         self.weekly = {name: np.zeros(weeks) for name in WEEKLY}
         self.team_weekly = {name: np.zeros((weeks, teams)) for name in TEAM_WEEKLY}
-        self.time_to_help: list[float] = []
         self.unserved = 0
+        #: needs for an HR developer still to arise: (time, team, size, plan), in time order
+        self._needs: deque[tuple[float, int, float, SessionPlan]] = deque()
         self._requests_this_week = 0
-        self._in_team_hours = 0.0
+        self._in_team_cost = 0.0  # supervisors' and peers' facilitation, this week
+        self._in_team_cost_total = 0.0
         self._fte = self.org.hours.sum() / scenario.organisation.hours_per_week
+        self._developers = sum(d.spec.developers for d in self.desks)
+        self._hr_cost_per_week = staffing.developers * scenario.organisation.hours_per_week * \
+            scenario.costs.hr_developer_hour
+        self._facilitation_kept = math.exp(-1.0 / scenario.dynamics.facilitation_memory_weeks)
         self._planned_by_mode = np.zeros(3)
         self._start_index = 0.0
 
@@ -138,9 +151,13 @@ class Simulation:
         self.env.process(self._weeks())
         self.env.run(until=self.scenario.weeks)
         outcomes = self._outcomes()
+        for _, practice in self.practices:
+            extra = getattr(practice, "outcomes", None)
+            if extra is not None:
+                outcomes.update({k: float(v) for k, v in extra().items()})
         if self.pm is not None:
             for desk in self.desks:
-                load = desk.offered_load(self.scenario.weeks)
+                load = self._offered_load(desk)
                 if load >= 1.0:
                     self._emit(QueueSaturated(week=self.env.now, desk=desk.name,
                                               offered_load=load))
@@ -167,7 +184,7 @@ class Simulation:
     # -- one week --------------------------------------------------------------
 
     def _week(self, week: int) -> None:
-        org, work, scenario = self.org, self.scenario.work, self.scenario
+        org, work = self.org, self.scenario.work
         for change in self.changes.get(week, ()):
             self._shift(change)
         layout = org.layout
@@ -193,12 +210,18 @@ class Simulation:
             fire_hours=fire_hours, capability=team_index, strategic_gap=1.0 - self._team_cover,
             facilitation=org.facilitation.copy(),
         )
+        levers = self._adjust_levers(state) if self.practices else None
+        if levers is not None and (levers.productivity != 1.0).any():
+            productivity = productivity * levers.productivity
+            team_productivity = org.team_sum(productivity * org.hours) / team_hours
+            needed = (org.backlog + planned_work + fires) / team_productivity
+            fire_hours = fires / team_productivity
+            state = attrs.evolve(state, needed_work_hours=needed, fire_hours=fire_hours)
         self._facilitate(self.facilitation.sessions(
             state, self.streams.get("facilitation.sessions")))
 
-        planned = np.clip(np.asarray(self.learning.plan(state), dtype=float), 0.0, team_hours)
-        realised = np.clip(np.asarray(self.learning.realise(planned, state), dtype=float),
-                           0.0, team_hours)
+        planned = _clip(self.learning.plan(state), team_hours)
+        realised = _clip(self.learning.realise(planned, state), team_hours)
         work_hours = np.minimum(team_hours - realised, needed)
         output = work_hours * team_productivity
         org.backlog = np.maximum(org.backlog + planned_work + fires - output, 0.0) * (
@@ -206,20 +229,46 @@ class Simulation:
         )
 
         mix = self.learning.mix.as_array()
-        share = realised / team_hours
-        employee_learning = share[org.team_of] * org.hours
-        employee_support = org.facilitation[org.team_of]
-        self.model.learn(org, employee_learning, mix, employee_support)
-        self.model.settle(org, employee_support)
-        self.model.forget(org, (work_hours / team_hours)[org.team_of])
-        org.facilitation *= math.exp(-1.0 / scenario.dynamics.facilitation_memory_weeks)
+        employee_learning = org.by_employee(realised / team_hours) * org.hours
+        if levers is None:
+            employee_support = org.by_employee(org.facilitation)
+            self.model.learn(org, employee_learning, mix, employee_support)
+            self.model.settle(org, employee_support)
+            self.model.forget(org, org.by_employee(self._use_share(work_hours, team_hours)))
+        else:
+            employee_support = org.by_employee(np.clip(org.facilitation + levers.support, 0, 1))
+            self.model.learn(org, employee_learning, mix, employee_support,
+                             rates=levers.learning, alignment=levers.alignment)
+            self.model.settle(org, employee_support)
+            self.model.forget(org, org.by_employee(self._use_share(work_hours, team_hours)),
+                              extra=levers.forgetting if levers.forgetting.any() else None)
+            for _, practice in self.practices:
+                after_week = getattr(practice, "after_week", None)
+                if after_week is not None:
+                    after_week(state, org)
+        org.facilitation *= self._facilitation_kept
 
         self._record(week, planned, realised, mix, output, planned_work, fires, team_index)
+
+    def _use_share(self, work_hours: np.ndarray, team_hours: np.ndarray) -> np.ndarray:
+        """How fully each team used its skills this week: hours worked relative to the
+        planned workload, capped at 1, so spare time is not counted as disuse."""
+        norm = self.scenario.work.demand * team_hours
+        return np.minimum(np.divide(work_hours, norm, out=np.zeros_like(work_hours),
+                                    where=norm > 0), 1.0)
+
+    def _adjust_levers(self, state: WeekState) -> Levers:
+        """Let every practice change this week's levers, in scenario order."""
+        levers = self.levers
+        levers.reset(self.scenario.dynamics.learning_alignment)
+        for name, practice in self.practices:
+            practice.adjust(state, self.org, levers, self.streams.get(f"practice.{name}"))
+        return levers
 
     def _team_index(self, effective: np.ndarray, cover: np.ndarray) -> np.ndarray:
         org = self.org
         weights = dynamics.strategy_weights(org.required)
-        self._person_index = effective @ weights
+        self._person_index = dynamics.weighted_sum(effective, weights)
         self._cover = cover
         size = org.layout.team_size
         self._team_cover = org.team_sum(cover) / size
@@ -275,9 +324,14 @@ class Simulation:
         if not sessions.any():
             return
         if plan.provider != "hr_developer":
-            effect = self._session_effect(plan.quality * plan.context, plan.hours)
-            self.org.facilitation = 1.0 - (1.0 - self.org.facilitation) * (1.0 - effect) ** sessions
-            self._in_team_hours += sessions.sum() * plan.hours
+            # quality may vary by team and be negative: a session that does harm
+            effect = self._session_effect(np.asarray(plan.quality) * plan.context, plan.hours)
+            raised = 1.0 - (1.0 - self.org.facilitation) * (1.0 - effect) ** sessions
+            self.org.facilitation = np.clip(raised, 0.0, 1.0)
+            costs = self.scenario.costs
+            rate = costs.supervisor_hour if plan.provider == "supervisor" else costs.employee_hour
+            self._in_team_cost = float(sessions.sum()) * plan.hours * rate
+            self._in_team_cost_total += self._in_team_cost
             return
         teams = np.repeat(np.arange(sessions.size), sessions)
         rng = self.streams.get("facilitation.requests")
@@ -285,36 +339,47 @@ class Simulation:
         work = rng.exponential(1.0, teams.size)  # the request's relative size
         order = np.argsort(offsets, kind="stable")
         self._requests_this_week = int(teams.size)
-        for i in order:
-            self.env.process(self._request(int(teams[i]), float(offsets[i]), float(work[i]), plan))
-
-    def _request(
-        self, team: int, offset: float, size: float, plan: SessionPlan
-    ) -> Generator[simpy.Event, Any, None]:
         if not self.desks:
-            self.unserved += 1
+            self.unserved += int(teams.size)
             return
-        yield self.env.timeout(offset)  # the need arises during the week
+        waiting = bool(self._needs)
+        self._needs.extend(zip((self.env.now + offsets[order]).tolist(), teams[order].tolist(),
+                               work[order].tolist(), [plan] * teams.size, strict=True))
+        if not waiting:
+            self._expect_need()
+
+    def _expect_need(self) -> None:
+        """One timeout at a time, for the next need to arise, keeps SimPy's event list short."""
+        time = self._needs[0][0]
+        simpy.Timeout(self.env, time - self.env.now).callbacks.append(self._request)
+
+    def _request(self, _event: simpy.Event) -> None:
+        """A team's need has arisen: ask a desk for an HR developer."""
+        _, team, size, plan = self._needs.popleft()
+        if self._needs:
+            self._expect_need()
         desk = self.operating_model.route(team, self.desks)
-        detection = desk.spec.detection_weeks
-        yield self.env.timeout(detection)
         service = size * (plan.hours + desk.spec.overhead_hours) / self.developer_hours
-        desk.arrivals += 1
-        desk.offered_weeks += service
-        arrived = self.env.now
-        with desk.resource.request() as request:
-            yield request
-            wait = self.env.now - arrived
-            desk.waits.append(wait)
-            self.time_to_help.append(detection + wait)
-            yield self.env.timeout(service)
-            desk.busy_weeks += service
         effect = self._session_effect(desk.spec.quality * plan.context, plan.hours)
-        self.org.facilitation[team] = 1.0 - (1.0 - self.org.facilitation[team]) * (1.0 - effect)
+        desk.submit(service, partial(self._helped, team, effect))
+
+    def _helped(self, team: int, effect: float) -> None:
+        facilitation = self.org.facilitation
+        facilitation[team] = 1.0 - (1.0 - facilitation[team]) * (1.0 - effect)
 
     def _session_effect(self, quality: float, hours: float) -> float:
         saturation = self.scenario.dynamics.session_saturation_hours
         return quality * -math.expm1(-hours / saturation)
+
+    def _offered_load(self, desk: ServiceDesk) -> float:
+        """The desk's ρ over the weeks in which requests could reach it.
+
+        Requests reach a desk ``detection_weeks`` after the need arises, so
+        none arrive before then; dividing by the whole horizon would
+        understate ρ and call a growing queue stable.
+        """
+        window = self.scenario.weeks - desk.spec.detection_weeks
+        return desk.offered_load(window) if window > 0 else 0.0
 
     # -- recording ------------------------------------------------------------------
 
@@ -324,8 +389,8 @@ class Simulation:
     ) -> None:
         org, fte, w = self.org, self._fte, self.weekly
         person = self._person_index
-        w["capability_index"][week] = 100.0 * person.mean()
-        w["strategic_gap"][week] = 100.0 * (1.0 - self._cover.mean())
+        w["capability_index"][week] = 100.0 * (person.sum() / person.size)  # the mean
+        w["strategic_gap"][week] = 100.0 * (1.0 - self._cover.sum() / person.size)
         w["throughput_per_fte"][week] = output.sum() / fte
         w["demand_per_fte"][week] = demand.sum() / fte
         w["fires_per_fte"][week] = fires.sum() / fte
@@ -341,18 +406,18 @@ class Simulation:
         )
         w["facilitation_requests"][week] = self._requests_this_week
         w["facilitation_sessions"][week] = self._sessions_this_week
-        w["facilitation_level"][week] = org.facilitation.mean()
-        developers = sum(d.spec.developers for d in self.desks)
+        w["facilitation_level"][week] = org.facilitation.sum() / org.facilitation.size
+        developers = self._developers
         busy = sum(d.resource.count for d in self.desks)
         w["hr_busy_share"][week] = 100.0 * busy / developers if developers else 0.0
         w["queue_length"][week] = sum(d.queue_length for d in self.desks)
-        w["capability_gini"][week] = dynamics.gini(person)
-        p10, p90 = np.percentile(person, (10, 90))
+        ordered = np.sort(person)
+        w["capability_gini"][week] = dynamics.gini(ordered, presorted=True)
+        p10, p90 = dynamics.quantile(ordered, 0.1), dynamics.quantile(ordered, 0.9)
         w["capability_p90_p10"][week] = p90 / p10 if p10 > 0 else float("inf")
-        costs = self.scenario.costs
-        hr_cost = self.scenario.operating_model.developers * \
-            self.scenario.organisation.hours_per_week * costs.hr_developer_hour
-        w["cost"][week] = hr_cost + realised_total * costs.employee_hour
+        w["cost"][week] = self._hr_cost_per_week + self._in_team_cost + \
+            realised_total * self.scenario.costs.employee_hour
+        self._in_team_cost = 0.0
         t = self.team_weekly
         size = org.layout.team_size
         t["capability_index"][week] = 100.0 * team_index
@@ -362,6 +427,7 @@ class Simulation:
         t["facilitation_level"][week] = org.facilitation
 
     def _outcomes(self) -> dict[str, float]:
+        requested = float(self.weekly["facilitation_requests"].sum())
         s, w, weeks = self.scenario, self.weekly, self.scenario.weeks
         fte, years = self._fte, weeks / WEEKS_PER_YEAR
         teams = self.org.layout.teams
@@ -369,14 +435,18 @@ class Simulation:
         realised = w["learning_realised_per_fte"].sum()
         waits = np.concatenate([d.waits_array() for d in self.desks]) if self.desks else \
             np.zeros(0)
-        loads = [d.offered_load(weeks) for d in self.desks]
+        # from a need arising to a developer starting on it: detection, then the wait
+        time_to_help = np.concatenate(
+            [d.spec.detection_weeks + d.waits_array() for d in self.desks]
+        ) if self.desks else np.zeros(0)
+        loads = [self._offered_load(d) for d in self.desks]
         unstable = any(load >= 1.0 for load in loads)
         developers = sum(d.spec.developers for d in self.desks)
         busy = sum(d.busy_weeks for d in self.desks)
         hr_cost = s.operating_model.developers * s.organisation.hours_per_week * \
             s.costs.hr_developer_hour * weeks
         learning_cost = realised * fte * s.costs.employee_hour
-        in_team_cost = self._in_team_hours * s.costs.supervisor_hour
+        in_team_cost = self._in_team_cost_total
         nan = float("nan")
         outcomes = {
             "capability_index": w["capability_index"][-1],
@@ -397,11 +467,12 @@ class Simulation:
             "facilitation_wait_p90_days":
                 nan if unstable or waits.size == 0
                 else float(np.percentile(waits, 90)) * DAYS_PER_WEEK,
-            "time_to_help_days": nan if unstable or not self.time_to_help
-                else float(np.mean(self.time_to_help)) * DAYS_PER_WEEK,
+            "time_to_help_days": nan if unstable or time_to_help.size == 0
+                else float(time_to_help.mean()) * DAYS_PER_WEEK,
             "hr_utilisation": 100.0 * busy / (developers * weeks) if developers else 0.0,
             "queue_offered_load": max(loads) if loads else 0.0,
             "queue_unstable": float(unstable),
+            "facilitation_unserved_share": 100.0 * self.unserved / requested if requested else 0.0,
             "cost_per_fte_year": (hr_cost + learning_cost + in_team_cost) / fte / years,
             "cost_hr_per_fte_year": hr_cost / fte / years,
             "cost_learning_per_fte_year": learning_cost / fte / years,
@@ -414,3 +485,8 @@ class Simulation:
                                strict=True):
             outcomes[f"learning_{name}_planned_per_fte"] = value / weeks
         return {k: float(v) for k, v in outcomes.items()}
+
+
+def _clip(hours: Any, team_hours: np.ndarray) -> np.ndarray:
+    """A policy's hours per team as floats within ``[0, team_hours]`` (like ``np.clip``)."""
+    return np.minimum(np.maximum(np.asarray(hours, dtype=float), 0.0), team_hours)

@@ -16,12 +16,17 @@ Three kinds of policy exist:
     embedded arms, both) and which desk serves a team's request.
 ``facilitation`` -- :class:`FacilitationPolicy`
     Where, how often and by whom learning is facilitated near teams.
+``practice`` -- :class:`Practice`
+    Anything else an organisation does that changes how people work, learn or
+    forget - an AI assistant, bridges between silos, leadership support -
+    expressed through the weekly :class:`Levers`. A scenario may choose any
+    number of practices (``[[practices]]``), or none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 import numpy as np
@@ -33,8 +38,8 @@ if TYPE_CHECKING:
 
     from hrdsim.service import ServiceDesk
 
-PolicyKind = Literal["learning", "operating_model", "facilitation"]
-POLICY_KINDS: tuple[PolicyKind, ...] = ("learning", "operating_model", "facilitation")
+PolicyKind = Literal["learning", "operating_model", "facilitation", "practice"]
+POLICY_KINDS: tuple[PolicyKind, ...] = ("learning", "operating_model", "facilitation", "practice")
 
 
 @attrs.frozen
@@ -160,8 +165,9 @@ class SessionPlan:
     :ivar provider: ``"hr_developer"`` sessions queue at a desk of the
         operating model; ``"supervisor"`` and ``"peer"`` sessions happen in the
         team at once.
-    :ivar quality: effect of one in-team session (0-1); for HR developers the
-        desk's quality is used instead.
+    :ivar quality: effect of one in-team session, a number or one per team
+        (up to 1; a negative value is a session that does harm, as a share of
+        feedback does); for HR developers the desk's quality is used instead.
     :ivar context: how close to the team's work the session is (0-1):
         multiplies the quality.
     """
@@ -169,8 +175,72 @@ class SessionPlan:
     sessions: NDArray[np.int64]
     hours: float
     provider: Literal["hr_developer", "supervisor", "peer"]
-    quality: float
+    quality: float | NDArray[np.float64]
     context: float
+
+
+@attrs.define(eq=False)
+class Levers:
+    """What practices may change in one week; reset to neutral every week.
+
+    Practices multiply or add to these arrays in place (``levers.productivity
+    *= ...``) so that several practices combine. The engine reads them after
+    every practice has had its say.
+
+    :ivar productivity: output per hour multiplier per employee (1 = no change).
+    :ivar learning: multiplier on learning per hour, per employee and mode
+        (columns: on the job, social, formal).
+    :ivar forgetting: extra forgetting rate per week, per employee and skill
+        (0 = none), on top of the scenario's forgetting.
+    :ivar support: extra support for transfer per team (0-1), added to the
+        team's facilitation level where learning needs facilitation or
+        consolidation.
+    :ivar alignment: share of learning aimed at strategic gaps per employee
+        (starts at the scenario's ``dynamics.learning_alignment``).
+    """
+
+    productivity: NDArray[np.float64]
+    learning: NDArray[np.float64]
+    forgetting: NDArray[np.float64]
+    support: NDArray[np.float64]
+    alignment: NDArray[np.float64]
+
+    @classmethod
+    def neutral(cls, employees: int, teams: int, skills: int, alignment: float) -> Levers:
+        levers = cls(
+            productivity=np.empty(employees), learning=np.empty((employees, 3)),
+            forgetting=np.empty((employees, skills)), support=np.empty(teams),
+            alignment=np.empty(employees),
+        )
+        levers.reset(alignment)
+        return levers
+
+    def reset(self, alignment: float) -> None:
+        """Back to 'no practice changes anything'."""
+        self.productivity.fill(1.0)
+        self.learning.fill(1.0)
+        self.forgetting.fill(0.0)
+        self.support.fill(0.0)
+        self.alignment.fill(alignment)
+
+
+class Practice(Protocol):
+    """Changes how people work, learn or forget, through the weekly levers.
+
+    Only :meth:`adjust` is required. The engine also calls, when present:
+
+    * ``after_week(state, org)`` - after learning and forgetting, e.g. to let
+      knowledge flow between teams; it may change ``org.capability`` and
+      ``org.fresh`` but must keep ``capability + fresh`` within [0, 1];
+    * ``outcomes()`` - once at the end of a replication, returning a mapping
+      of extra outcome names (prefixed with the practice's name) to values.
+    """
+
+    def adjust(self, state: WeekState, org: Any, levers: Levers,
+               rng: np.random.Generator) -> None:
+        """Change this week's ``levers``; read (do not change) ``org``, the
+        :class:`~hrdsim.organisation.OrgState`. Draw randomness from ``rng`` only."""
+        ...
 
 
 class FacilitationPolicy(Protocol):

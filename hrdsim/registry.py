@@ -92,7 +92,7 @@ class PolicyRegistry:
             names = self.names(kind)
             raise KeyError(
                 f"unknown {kind} policy {name!r}{did_you_mean(name, names)}; "
-                f"available: {', '.join(names) or '(none - is hrdsim installed?)'}"
+                f"available: {', '.join(names) or '(none registered; see hrdsim plugins)'}"
             ) from None
 
     def names(self, kind: PolicyKind) -> list[str]:

@@ -37,10 +37,12 @@ class ResolvedScenario:
 
     :ivar loaded: the scenario and its files.
     :ivar policies: the chosen policy of each kind.
+    :ivar practices: the practices in use, in scenario order.
     """
 
     loaded: LoadedScenario
     policies: dict[str, ChosenPolicy]
+    practices: list[ChosenPolicy] = attrs.field(factory=list)
 
     @property
     def scenario(self) -> Scenario:
@@ -49,11 +51,16 @@ class ResolvedScenario:
 
     def params_table(self) -> dict[str, dict[str, Any]]:
         """Every policy's parameters, defaults filled in (for the manifest)."""
-        return {
-            kind: {"policy": chosen.entry.name, "plugin": chosen.entry.plugin,
-                   "params": attrs.asdict(chosen.params) if chosen.params is not None else {}}
-            for kind, chosen in self.policies.items()
+        table: dict[str, Any] = {
+            kind: _describe(chosen) for kind, chosen in self.policies.items()
         }
+        table["practices"] = [_describe(chosen) for chosen in self.practices]
+        return table
+
+
+def _describe(chosen: ChosenPolicy) -> dict[str, Any]:
+    return {"policy": chosen.entry.name, "plugin": chosen.entry.plugin,
+            "params": attrs.asdict(chosen.params) if chosen.params is not None else {}}
 
 
 def resolve(loaded: LoadedScenario, registry: PolicyRegistry) -> ResolvedScenario:
@@ -64,22 +71,30 @@ def resolve(loaded: LoadedScenario, registry: PolicyRegistry) -> ResolvedScenari
     """
     scenario = loaded.scenario
     assert scenario is not None
-    policies: dict[str, ChosenPolicy] = {}
-    for kind, section in _SECTIONS:
-        choice = getattr(scenario, section)
-        key = f"{section}.policy"
-        try:
-            entry = registry.get(kind, choice.policy)
-        except KeyError as exc:
-            raise ScenarioError(loaded.source_of(key), key, exc.args[0]) from None
-        if entry.params is None:
-            if choice.params:
-                raise ScenarioError(
-                    loaded.source_of(f"{section}.params"), f"{section}.params",
-                    f"policy {choice.policy!r} takes no parameters",
-                )
-            params = None
-        else:
-            params = build(entry.params, choice.params, f"{section}.params", loaded.source_of)
-        policies[kind] = ChosenPolicy(entry=entry, params=params)
-    return ResolvedScenario(loaded=loaded, policies=policies)
+    policies = {
+        kind: _choose(loaded, registry, kind, section, getattr(scenario, section))
+        for kind, section in _SECTIONS
+    }
+    practices = [
+        _choose(loaded, registry, "practice", f"practices[{i}]", choice)
+        for i, choice in enumerate(scenario.practices)
+    ]
+    return ResolvedScenario(loaded=loaded, policies=policies, practices=practices)
+
+
+def _choose(loaded: LoadedScenario, registry: PolicyRegistry, kind: PolicyKind, section: str,
+            choice: Any) -> ChosenPolicy:
+    key = f"{section}.policy"
+    try:
+        entry = registry.get(kind, choice.policy)
+    except KeyError as exc:
+        raise ScenarioError(loaded.source_of(key), key, exc.args[0]) from None
+    if entry.params is None:
+        if choice.params:
+            raise ScenarioError(
+                loaded.source_of(f"{section}.params"), f"{section}.params",
+                f"policy {choice.policy!r} takes no parameters",
+            )
+        return ChosenPolicy(entry=entry, params=None)
+    params = build(entry.params, choice.params, f"{section}.params", loaded.source_of)
+    return ChosenPolicy(entry=entry, params=params)

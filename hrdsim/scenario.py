@@ -329,6 +329,11 @@ class Scenario:
     )
     costs: Costs = setting(doc="Hourly costs.", factory=Costs)
     plugins: Plugins = setting(doc="Local plugins to load.", factory=Plugins)
+    practices: list[PolicyChoice] = setting(
+        doc="Practices in use (an AI assistant, bridges between teams...), each chosen by "
+        "policy name with its params; none by default.",
+        factory=list,
+    )
 
     @skills.validator
     def _check_skills(self, _attribute: Any, value: list[str]) -> None:

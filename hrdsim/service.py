@@ -3,9 +3,18 @@
 A desk is a ``simpy.Resource`` whose capacity is its number of developers.
 Requests wait first come, first served. The desk records every wait and the
 work it was offered, so that its utilisation and stability can be reported.
+
+A request is a chain of SimPy events with callbacks (detection delay, queue,
+session) rather than a SimPy process: the queue is the same, but each request
+costs a few microseconds instead of a generator's resumptions. Requests on
+their way to a desk wait in arrival order with one timeout for the next one,
+which keeps SimPy's event list short.
 """
 
 from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
 
 import attrs
 import numpy as np
@@ -32,10 +41,39 @@ class ServiceDesk:
     busy_weeks: float = 0.0
     offered_weeks: float = 0.0
     arrivals: int = 0
+    env: simpy.Environment = attrs.field(
+        default=attrs.Factory(lambda self: self.resource._env, takes_self=True)
+    )
+    #: requests on their way to the desk: (arrival time, visit), in arrival order
+    _incoming: deque[tuple[float, _Visit]] = attrs.field(factory=deque, init=False, repr=False)
 
     @classmethod
     def open(cls, env: simpy.Environment, spec: DeskSpec) -> ServiceDesk:
-        return cls(spec=spec, resource=simpy.Resource(env, capacity=max(spec.developers, 1)))
+        return cls(spec=spec, resource=simpy.Resource(env, capacity=max(spec.developers, 1)),
+                   env=env)
+
+    def submit(self, service: float, served: Callable[[], None]) -> None:
+        """Make a request now that needs a developer for ``service`` weeks.
+
+        The request reaches the desk after ``spec.detection_weeks``, waits its
+        turn and holds a developer for ``service`` weeks; ``served()`` is
+        called when its session ends.
+        """
+        # the detection delay is the desk's, so requests arrive in the order they are made
+        self._incoming.append((self.env.now + self.spec.detection_weeks,
+                               _Visit(self, service, served)))
+        if len(self._incoming) == 1:
+            self._expect_next()
+
+    def _expect_next(self) -> None:
+        arrival = self._incoming[0][0]
+        simpy.Timeout(self.env, arrival - self.env.now).callbacks.append(self._arrive)
+
+    def _arrive(self, _event: simpy.Event) -> None:
+        _, visit = self._incoming.popleft()
+        if self._incoming:
+            self._expect_next()
+        visit.arrive()
 
     @property
     def name(self) -> str:
@@ -57,3 +95,39 @@ class ServiceDesk:
 
     def waits_array(self) -> np.ndarray:
         return np.asarray(self.waits, dtype=float)
+
+
+class _Visit:
+    """One request's way through a desk: the callbacks of its SimPy events."""
+
+    __slots__ = ("arrived", "desk", "request", "served", "service")
+
+    def __init__(self, desk: ServiceDesk, service: float, served: Callable[[], None]) -> None:
+        self.desk = desk
+        self.service = service
+        self.served = served
+
+    def arrive(self) -> None:
+        """The request reaches the desk and joins its queue."""
+        desk = self.desk
+        desk.arrivals += 1
+        desk.offered_weeks += self.service
+        self.arrived = desk.env.now
+        self.request = desk.resource.request()
+        if self.request.triggered:  # a developer was free: the session starts now
+            self.start()
+        else:
+            self.request.callbacks.append(self.start)
+
+    def start(self, _event: simpy.Event | None = None) -> None:
+        """A developer takes the request."""
+        desk = self.desk
+        desk.waits.append(desk.env.now - self.arrived)
+        simpy.Timeout(desk.env, self.service).callbacks.append(self.finish)
+
+    def finish(self, _: simpy.Event) -> None:
+        """The session ends; the developer is free for the next request."""
+        desk = self.desk
+        desk.busy_weeks += self.service
+        desk.resource.release(self.request)
+        self.served()

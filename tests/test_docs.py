@@ -98,11 +98,11 @@ def test_model_md_names_every_outcome_column_and_core_parameter() -> None:
     assert not missing, f"docs/model.md does not mention (in backticks): {missing}"
 
 
-def _model_md_defaults() -> dict[str, set[str]]:
-    """docs/model.md's defaults tables (header "| Key | Default | ..."): key → defaults quoted."""
+def _model_md_defaults(text: str | None = None) -> dict[str, set[str]]:
+    """A document's defaults tables (header "| Key | Default | ..."): key → defaults quoted."""
     quoted: dict[str, set[str]] = {}
     in_defaults = False
-    for line in _model_text().splitlines():
+    for line in (_model_text() if text is None else text).splitlines():
         if not line.startswith("|"):
             in_defaults = False
             continue
@@ -151,3 +151,16 @@ def test_scenarios_md_documents_every_shipped_policy(section: str) -> None:
     assert names
     for name in names:
         assert f'#### `{section}.policy = "{name}"`' in text
+
+
+def test_research_docs_quote_every_research_plugin_default() -> None:
+    """Each research plugin's parameters have a defaults-table row in docs/research/."""
+    text = "\n".join(p.read_text(encoding="utf-8")
+                     for p in sorted((ROOT / "docs" / "research").glob("*.md")))
+    quoted = _model_md_defaults(text)
+    for plugin, values in docgen.research_defaults().items():
+        expected = {key: docgen.format_value(value) for key, value in values.items()}
+        missing = sorted(set(expected) - set(quoted))
+        assert not missing, f"docs/research/ has no defaults-table row for {plugin}: {missing}"
+        wrong = {k: (sorted(quoted[k]), v) for k, v in expected.items() if v not in quoted[k]}
+        assert not wrong, f"docs/research/ quotes defaults that differ from the code: {wrong}"

@@ -47,7 +47,7 @@ def test_more_protected_time_without_pressure_gives_more_capability(
     assert low.weekly["capability_index"][0] == high.weekly["capability_index"][0]
     assert high.outcomes["capability_index"] > low.outcomes["capability_index"] + 10
     assert high.outcomes["strategic_gap"] < low.outcomes["strategic_gap"]
-    assert high.outcomes["capability_change"] > 0 > low.outcomes["capability_change"]
+    assert high.outcomes["capability_change"] > low.outcomes["capability_change"] + 10
 
 
 # -- the firefighting loop --------------------------------------------------------------------
@@ -98,13 +98,13 @@ STARTS = (0.2, 0.5, 0.8)
 
 
 def _trap_run(simulate: Callable[..., ReplicationResult], policy: str, demand: float,
-              start: float) -> ReplicationResult:
+              start: float, weeks: int = 156) -> ReplicationResult:
     learning = (('learning.policy="fixed_share"', f"learning.params.share={SHARE}",
                  f"learning.params.erosion={EROSION}") if policy == "fixed_share"
                 else (*_protected(SHARE), f"learning.params.erosion={EROSION}"))
     return simulate("baseline.toml", *learning, f"work.demand={demand}",
                     f"organisation.initial_capability={start}",
-                    "organisation.initial_capability_sd=0.05", "weeks=156")
+                    "organisation.initial_capability_sd=0.05", f"weeks={weeks}")
 
 
 def test_above_critical_demand_fixed_share_learning_collapses_from_every_start(
@@ -145,7 +145,7 @@ def test_below_critical_demand_there_is_one_good_equilibrium(
     """At low demand, fixed_share learning is realised from every start and starts converge."""
     ends = []
     for start in STARTS:
-        calm = _trap_run(simulate, "fixed_share", 0.6, start)
+        calm = _trap_run(simulate, "fixed_share", 0.6, start, weeks=520)
         assert _last_year_lost_share(calm) < 1.0
         ends.append(calm.outcomes["capability_index"])
     assert max(ends) - min(ends) < 5  # starts 30 points apart end within 5
