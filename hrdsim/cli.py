@@ -164,6 +164,11 @@ def _outcome_table(resolved: ResolvedScenario, summary: dict[str, Estimate],
             continue
         ci = "" if math.isnan(est.low) else f"{_fmt(est.low)} … {_fmt(est.high)}"
         rows.append((outcome.label, _fmt(est.mean), ci, outcome.unit))
+    known = {o.name for o in OUTCOMES}
+    for name, est in summary.items():  # outcomes contributed by practices and plugins
+        if name not in known:
+            ci = "" if math.isnan(est.low) else f"{_fmt(est.low)} … {_fmt(est.high)}"
+            rows.append((name, _fmt(est.mean), ci, ""))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for i, row in enumerate(rows):
         lines.append("  ".join((c.ljust(w) if j in (0, 3) else c.rjust(w))
@@ -193,9 +198,11 @@ def _fmt(value: float) -> str:
 
 def _add_commands() -> None:
     from hrdsim.plugin_commands import new_plugin, plugins
+    from hrdsim.study_commands import compare
 
     main.add_command(plugins)
     main.add_command(new_plugin)
+    main.add_command(compare)
 
 
 _add_commands()

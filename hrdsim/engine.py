@@ -140,6 +140,7 @@ class Simulation:
             scenario.costs.hr_developer_hour
         self._facilitation_kept = math.exp(-1.0 / scenario.dynamics.facilitation_memory_weeks)
         self._planned_by_mode = np.zeros(3)
+        self._in_use = np.ones(self.org.layout.employees)
         self._start_index = 0.0
 
     # -- running -------------------------------------------------------------
@@ -230,17 +231,18 @@ class Simulation:
 
         mix = self.learning.mix.as_array()
         employee_learning = org.by_employee(realised / team_hours) * org.hours
+        use = self._in_use  # everyone uses the strategy's skills in their work every week
         if levers is None:
             employee_support = org.by_employee(org.facilitation)
             self.model.learn(org, employee_learning, mix, employee_support)
             self.model.settle(org, employee_support)
-            self.model.forget(org, org.by_employee(self._use_share(work_hours, team_hours)))
+            self.model.forget(org, use)
         else:
             employee_support = org.by_employee(np.clip(org.facilitation + levers.support, 0, 1))
             self.model.learn(org, employee_learning, mix, employee_support,
                              rates=levers.learning, alignment=levers.alignment)
             self.model.settle(org, employee_support)
-            self.model.forget(org, org.by_employee(self._use_share(work_hours, team_hours)),
+            self.model.forget(org, use,
                               extra=levers.forgetting if levers.forgetting.any() else None)
             for _, practice in self.practices:
                 after_week = getattr(practice, "after_week", None)
@@ -249,13 +251,6 @@ class Simulation:
         org.facilitation *= self._facilitation_kept
 
         self._record(week, planned, realised, mix, output, planned_work, fires, team_index)
-
-    def _use_share(self, work_hours: np.ndarray, team_hours: np.ndarray) -> np.ndarray:
-        """How fully each team used its skills this week: hours worked relative to the
-        planned workload, capped at 1, so spare time is not counted as disuse."""
-        norm = self.scenario.work.demand * team_hours
-        return np.minimum(np.divide(work_hours, norm, out=np.zeros_like(work_hours),
-                                    where=norm > 0), 1.0)
 
     def _adjust_levers(self, state: WeekState) -> Levers:
         """Let every practice change this week's levers, in scenario order."""
