@@ -44,3 +44,24 @@ def test_every_hook_is_fully_typed(name: str, func: object) -> None:
     for parameter in signature.parameters.values():
         assert parameter.annotation is not inspect.Parameter.empty, f"{name}.{parameter.name}"
     assert signature.return_annotation is not inspect.Signature.empty, name
+
+
+#: The hook API 1.0 as released: hook name → argument names. Hooks may gain
+#: arguments in a minor version; none listed here may ever disappear or be renamed.
+API_1_0 = {
+    "hrdsim_register_policies": ["registry"],
+    "hrdsim_run_start": ["run"],
+    "hrdsim_event": ["event", "run"],
+    "hrdsim_collect_metrics": ["run"],
+    "hrdsim_run_finish": ["run", "metrics"],
+}
+
+
+def test_no_hook_or_argument_of_api_1_0_was_removed_or_renamed() -> None:
+    """Plugins written for hook API 1.0 keep working: its hooks and arguments all still exist."""
+    specs = dict(HOOKS)
+    assert hookspecs.HOOK_API_VERSION[0] == 1
+    for name, arguments in API_1_0.items():
+        assert name in specs, f"hook {name} was removed"
+        have = list(inspect.signature(specs[name]).parameters)  # type: ignore[arg-type]
+        assert have[: len(arguments)] == arguments, f"{name}: {arguments} became {have}"
