@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hrdsim.api import RunResult, compare, run
+    from hrdsim.comparison import Comparison
     from hrdsim.context import RunContext, Stash, StashKey
     from hrdsim.errors import HrdsimError, OutputError, PluginError, ScenarioError
     from hrdsim.events import Event, QueueSaturated, StrategyShifted
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 # The exports are imported on first use (PEP 562), so that ``import hrdsim`` -
 # and with it ``hrdsim --help`` - does not load NumPy, SimPy, pluggy and attrs.
 _EXPORTED_FROM = {
+    "hrdsim.api": ("RunResult", "compare", "run"),
+    "hrdsim.comparison": ("Comparison",),
     "hrdsim.context": ("RunContext", "Stash", "StashKey"),
     "hrdsim.errors": ("HrdsimError", "OutputError", "PluginError", "ScenarioError"),
     "hrdsim.events": ("Event", "QueueSaturated", "StrategyShifted"),
@@ -53,6 +57,7 @@ _MODULE_OF = {name: module for module, names in _EXPORTED_FROM.items() for name 
 
 
 def __getattr__(name: str) -> Any:
+    value: Any
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -74,6 +79,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 __all__ = [
+    "Comparison",
     "DeskSpec",
     "Event",
     "FacilitationPolicy",
@@ -90,6 +96,7 @@ __all__ = [
     "PolicyRegistry",
     "QueueSaturated",
     "RunContext",
+    "RunResult",
     "Scenario",
     "ScenarioError",
     "ServiceDesk",
@@ -100,8 +107,10 @@ __all__ = [
     "Streams",
     "WeekState",
     "__version__",
+    "compare",
     "hookimpl",
     "load_scenario",
     "make_plugin_manager",
+    "run",
     "setting",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +20,8 @@ class UserError(click.ClickException):
 
 
 def errors_to_messages(func: F) -> F:
-    """Turn any :class:`~hrdsim.errors.HrdsimError` into one line and exit code 2."""
+    """Turn any :class:`~hrdsim.errors.HrdsimError` into one line and exit code 2
+    (set ``HRDSIM_DEBUG=1`` to see the full traceback instead)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -28,6 +30,8 @@ def errors_to_messages(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HrdsimError as exc:
+            if os.environ.get("HRDSIM_DEBUG"):  # plugin authors want the traceback
+                raise
             raise UserError(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]

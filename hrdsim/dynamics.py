@@ -131,8 +131,8 @@ class CapabilityModel:
         if not total.any():
             return
         safe = np.where(total > 0, total, 1.0)
-        durable_share = (exposure @ self.durable) / safe
-        fresh_share = (exposure @ self.fresh) / safe
+        durable_share = weighted_sum(exposure, self.durable) / safe
+        fresh_share = weighted_sum(exposure, self.fresh) / safe
         alpha = (np.full(total.shape, self.alignment) if alignment is None
                  else np.clip(alignment, 0.0, 1.0))[:, None]
         effective = org.capability + org.fresh
@@ -160,7 +160,7 @@ class CapabilityModel:
         org.capability += consolidated
         org.fresh *= (1.0 - leaving_share)[:, None]
 
-    def forget(self, org: OrgState, work_share: FloatArray,
+    def forget(self, org: OrgState, work_share: FloatArray | float,
                extra: FloatArray | None = None) -> None:
         """One week of forgetting.
 

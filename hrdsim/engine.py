@@ -34,6 +34,7 @@ import simpy
 from hrdsim import dynamics
 from hrdsim.context import RunContext
 from hrdsim.dynamics import CapabilityModel
+from hrdsim.errors import PluginError
 from hrdsim.events import Event, QueueSaturated, StrategyShifted
 from hrdsim.metrics import TEAM_WEEKLY, WEEKLY
 from hrdsim.organisation import OrgState, build_organisation
@@ -98,6 +99,7 @@ class Simulation:
         self, resolved: ResolvedScenario, replication: int, pm: pluggy.PluginManager | None = None
     ) -> None:
         scenario = resolved.scenario
+        self.resolved = resolved
         self.scenario = scenario
         self.replication = replication
         self.pm = pm
@@ -140,7 +142,6 @@ class Simulation:
             scenario.costs.hr_developer_hour
         self._facilitation_kept = math.exp(-1.0 / scenario.dynamics.facilitation_memory_weeks)
         self._planned_by_mode = np.zeros(3)
-        self._in_use = np.ones(self.org.layout.employees)
         self._start_index = 0.0
 
     # -- running -------------------------------------------------------------
@@ -221,8 +222,9 @@ class Simulation:
         self._facilitate(self.facilitation.sessions(
             state, self.streams.get("facilitation.sessions")))
 
-        planned = _clip(self.learning.plan(state), team_hours)
-        realised = _clip(self.learning.realise(planned, state), team_hours)
+        planned = self._hours("plan", self.learning.plan(state), team_hours)
+        realised = self._hours("realise", self.learning.realise(planned, state), team_hours,
+                               planned)
         work_hours = np.minimum(team_hours - realised, needed)
         output = work_hours * team_productivity
         org.backlog = np.maximum(org.backlog + planned_work + fires - output, 0.0) * (
@@ -231,7 +233,7 @@ class Simulation:
 
         mix = self.learning.mix.as_array()
         employee_learning = org.by_employee(realised / team_hours) * org.hours
-        use = self._in_use  # everyone uses the strategy's skills in their work every week
+        use = 1.0  # everyone uses the strategy's skills in their work every week
         if levers is None:
             employee_support = org.by_employee(org.facilitation)
             self.model.learn(org, employee_learning, mix, employee_support)
@@ -251,6 +253,33 @@ class Simulation:
         org.facilitation *= self._facilitation_kept
 
         self._record(week, planned, realised, mix, output, planned_work, fires, team_index)
+
+    def _hours(self, method: str, hours: Any, team_hours: np.ndarray,
+               planned: np.ndarray | None = None) -> np.ndarray:
+        """A learning policy's hours per team, checked, then clipped to ``team_hours``.
+
+        :raises PluginError: naming the policy's plugin, for a result of the wrong
+            shape, one that is not finite or is negative, or realised hours above
+            the planned ones.
+        """
+        values = np.asarray(hours, dtype=float)
+        problem = ""
+        if values.shape != team_hours.shape:
+            problem = f"returned shape {values.shape}; expected one value per team " \
+                f"{team_hours.shape}"
+        elif not np.isfinite(values).all():
+            problem = "returned a value that is not a finite number (NaN or infinity)"
+        elif (values < 0).any():
+            problem = f"returned negative hours (lowest {values.min():g})"
+        elif planned is not None and (values > planned * (1 + 1e-9) + 1e-9).any():
+            problem = "returned more hours than were planned (work pressure can only take " \
+                "learning time away)"
+        if problem:
+            entry = self.resolved.policies["learning"].entry
+            raise PluginError(entry.plugin, f"learning policy {entry.name!r}.{method}()",
+                              f"{problem} in week {int(self.env.now)} of replication "
+                              f"{self.replication} of {self.resolved.loaded.path}")
+        return np.minimum(values, team_hours)
 
     def _adjust_levers(self, state: WeekState) -> Levers:
         """Let every practice change this week's levers, in scenario order."""
@@ -482,6 +511,4 @@ class Simulation:
         return {k: float(v) for k, v in outcomes.items()}
 
 
-def _clip(hours: Any, team_hours: np.ndarray) -> np.ndarray:
-    """A policy's hours per team as floats within ``[0, team_hours]`` (like ``np.clip``)."""
-    return np.minimum(np.maximum(np.asarray(hours, dtype=float), 0.0), team_hours)
+

@@ -31,7 +31,11 @@ class ScenarioError(HrdsimError):
         self.key = key
         self.problem = problem
         self.hint = hint
-        super().__init__(self.message)
+        # the fields as args, so that copies (SimPy re-raises one) rebuild the error
+        super().__init__(source, key, problem, hint)
+
+    def __str__(self) -> str:
+        return self.message
 
     @property
     def message(self) -> str:
@@ -52,8 +56,11 @@ class PluginError(HrdsimError):
         self.plugin = plugin
         self.hook = hook
         self.problem = problem
-        where = f"plugin {plugin!r}" + (f", {hook}" if hook else "")
-        super().__init__(f"{where}: {problem}")
+        super().__init__(plugin, hook, problem)
+
+    def __str__(self) -> str:
+        where = f"plugin {self.plugin!r}" + (f", {self.hook}" if self.hook else "")
+        return f"{where}: {self.problem}"
 
 
 class OutputError(HrdsimError):

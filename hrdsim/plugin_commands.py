@@ -27,8 +27,8 @@ def plugins(ctx: click.Context, as_json: bool, plugin_paths: tuple[Path, ...],
         click.echo(json.dumps(listing, indent=2))
         return
     for item in listing:
-        version = f" {item['version']}" if item["version"] else ""
-        click.echo(f"{item['name']} ({item['distribution']}{version}) - {item['module']}")
+        origin = " ".join(p for p in (item["distribution"].strip("()"), item["version"]) if p)
+        click.echo(f"{item['name']} ({origin}) - {item['module']}")
         click.echo(f"    hooks: {', '.join(item['hooks'])}")
         for policy in item["policies"]:
             click.echo(f"    {policy['kind']:<16} {policy['name']:<14} {policy['summary']}")
@@ -55,9 +55,11 @@ def plugin_listing(plugin_paths: Any = (), disabled: Any = ()) -> list[dict[str,
 @plugins.command()
 @click.argument("policy")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@plugin_options
 @click.pass_context
 @errors_to_messages
-def show(ctx: click.Context, policy: str, as_json: bool) -> None:
+def show(ctx: click.Context, policy: str, as_json: bool, plugin_paths: tuple[Path, ...],
+         disabled: tuple[str, ...]) -> None:
     """Show a policy's parameters: defaults, units, bounds and sources."""
     import attrs
 
@@ -67,12 +69,13 @@ def show(ctx: click.Context, policy: str, as_json: bool) -> None:
 
     options = ctx.obj or {}
     registry = build_registry(make_plugin_manager(
-        disabled=options.get("disabled", ()), paths=options.get("plugin_paths", ())))
+        disabled=(*options.get("disabled", ()), *disabled),
+        paths=(*options.get("plugin_paths", ()), *plugin_paths)))
     entries = [e for e in registry.entries() if e.name == policy]
     if not entries:
         names = sorted({e.name for e in registry.entries()})
         raise UserError(f"no policy named {policy!r}{did_you_mean(policy, names)}; "
-                        f"available: {', '.join(names)}")
+                        f"available: {', '.join(names)} (a local plugin? add --plugin PATH)")
     shown = []
     for entry in entries:
         params = describe(entry.params) if entry.params is not None else []

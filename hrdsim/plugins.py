@@ -199,6 +199,13 @@ def check_api_version(name: str, plugin: object) -> None:
 
 def _register(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
     check_api_version(name, plugin)
+    if pm.has_plugin(name):
+        other = pm.get_plugin(name)
+        where = getattr(other, "__file__", None) or getattr(other, "__name__", repr(other))
+        raise PluginError(
+            name, "", f"a plugin of this name is already loaded (from {where}); rename the "
+            "local file or folder, or uninstall the other plugin",
+        )
     try:
         pm.register(plugin, name=name)
     except (pluggy.PluginValidationError, ValueError) as exc:

@@ -23,6 +23,7 @@ import numpy as np
 from hrdsim.errors import OutputError
 from hrdsim.metrics import OUTCOME_BY_NAME, TEAM_WEEKLY, WEEKLY, Estimate
 from hrdsim.plugins import PluginInfo
+from hrdsim.resolve import ResolvedScenario
 from hrdsim.runner import RunResults
 
 
@@ -51,20 +52,10 @@ def manifest_dict(
     results: RunResults, plugins: Sequence[PluginInfo], command: Sequence[str]
 ) -> dict[str, Any]:
     """What is needed to trace and re-run the results."""
-    loaded = results.resolved.loaded
     scenario = results.resolved.scenario
     return {
         "hrdsim_version": _version("hrdsim"),
-        "scenario": {
-            "name": scenario.name,
-            "path": str(loaded.path),
-            "files": [str(f) for f in loaded.files],
-            "file_sha256": loaded.file_hash,
-            "values_sha256": loaded.values_hash,
-            "overrides": list(loaded.overrides),
-            "resolved": attrs.asdict(scenario),
-            "policies": results.resolved.params_table(),
-        },
+        "scenario": scenario_record(results.resolved),
         "seed": scenario.seed,
         "replications": scenario.replications,
         "random_streams": "numpy PCG64 from SeedSequence(seed, spawn_key=(replication, "
@@ -78,6 +69,23 @@ def manifest_dict(
         "platform": platform.platform(),
         "command": list(command),
         "wall_seconds": round(results.wall_seconds, 3),
+    }
+
+
+def scenario_record(resolved: ResolvedScenario) -> dict[str, Any]:
+    """A scenario as the manifest records it: its files and their hashes, the overrides,
+    every resolved value and every policy's parameters."""
+    loaded = resolved.loaded
+    scenario = resolved.scenario
+    return {
+        "name": scenario.name,
+        "path": str(loaded.path),
+        "files": [str(f) for f in loaded.files],
+        "file_sha256": loaded.file_hash,
+        "values_sha256": loaded.values_hash,
+        "overrides": list(loaded.overrides),
+        "resolved": attrs.asdict(scenario),
+        "policies": resolved.params_table(),
     }
 
 
@@ -128,19 +136,23 @@ def prepare_folder(out: Path) -> None:
         ) from None
 
 
-def weekly_table(results: RunResults) -> Any:
-    """Organisation level: one row per replication × week."""
+def weekly_table(results: RunResults, scenario: str | None = None) -> Any:
+    """Organisation level: one row per replication × week.
+
+    :param scenario: the ``scenario`` column's value (default: the scenario's name).
+    """
     import pyarrow as pa
 
     reps = results.replications
     weeks = results.resolved.scenario.weeks
+    label = results.resolved.scenario.name if scenario is None else scenario
     columns: dict[str, Any] = {
-        "scenario": pa.array([results.resolved.scenario.name] * (len(reps) * weeks)),
-        "replication": np.repeat([r.replication for r in reps], weeks),
+        "scenario": pa.array([label] * (len(reps) * weeks), type=pa.string()),
+        "replication": np.repeat(np.array([r.replication for r in reps], dtype=np.int64), weeks),
         "week": np.tile(np.arange(weeks), len(reps)),
     }
     for name in WEEKLY:
-        columns[name] = np.concatenate([r.weekly[name] for r in reps])
+        columns[name] = np.concatenate([r.weekly[name] for r in reps]) if reps else np.zeros(0)
     return pa.table(columns)
 
 
@@ -218,4 +230,4 @@ def python_command() -> list[str]:
     return [program, *sys.argv[1:]]
 
 
-__all__ = ["Estimate", "manifest_dict", "summary_dict", "write_results"]
+__all__ = ["Estimate", "manifest_dict", "scenario_record", "summary_dict", "write_results"]

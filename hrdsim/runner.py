@@ -48,19 +48,26 @@ def run_replications(
         except HrdsimError:
             raise
         except Exception as exc:
-            raise _blame(resolved, replication, exc) from exc
+            raise _blame(resolved, replication, exc, pm) from exc
         if progress is not None:
             progress(1)
     summary = summarise([r.outcomes for r in results])
     return RunResults(resolved, results, summary, time.perf_counter() - started)
 
 
-def _blame(resolved: ResolvedScenario, replication: int, exc: Exception) -> HrdsimError:
-    """Name the plugin whose code raised, from the traceback."""
-    modules = {
-        chosen.entry.factory.__module__: chosen.entry.plugin
-        for chosen in resolved.policies.values()
+def _blame(resolved: ResolvedScenario, replication: int, exc: Exception,
+           pm: pluggy.PluginManager | None = None) -> HrdsimError:
+    """Name the plugin whose code raised (in a policy, or in a hook), from the traceback."""
+    # a plugin module's own hooks (run start, events, metrics) are its code too
+    modules: dict[str, tuple[str, str]] = {} if pm is None else {
+        str(getattr(plugin, "__name__", "")): (name, "hook")
+        for name, plugin in pm.list_name_plugin()
+        if isinstance(getattr(plugin, "__name__", None), str)
     }
+    modules.update({
+        chosen.entry.factory.__module__: (chosen.entry.plugin, "policy")
+        for chosen in [*resolved.policies.values(), *resolved.practices]
+    })
     culprit = None
     # SimPy re-raises a copy of an exception from a process, with the original
     # (whose traceback reaches the plugin) as its cause: look through the chain
@@ -77,8 +84,9 @@ def _blame(resolved: ResolvedScenario, replication: int, exc: Exception) -> Hrds
         cause = cause.__cause__ or cause.__context__
     where = f"replication {replication} of {resolved.loaded.path}"
     if culprit is not None:
+        plugin, role = culprit
         return PluginError(
-            culprit, "policy",
+            plugin, role,
             f"failed in {where}: {type(exc).__name__}: {exc} (a fault in the plugin, not "
             "in the scenario: tell the plugin's author, or choose another policy)",
         )

@@ -7,7 +7,34 @@ from pathlib import Path
 
 from hrdsim.errors import HrdsimError
 from hrdsim.hookspecs import HOOK_API_VERSION
-from hrdsim.testing import TINY_SCENARIO
+
+#: A small, complete scenario: 30 people in 6 teams, one year, 2 replications.
+TINY_SCENARIO = '''\
+name = "Tiny test organisation"
+weeks = 52
+replications = 2
+seed = 7
+skills = ["craft", "data", "people"]
+
+[organisation]
+units = 2
+teams_per_unit = 3
+team_size = 5
+
+[strategy]
+required = { craft = 0.7, data = 0.6, people = 0.5 }
+
+[learning]
+policy = "fixed_share"
+
+[operating_model]
+policy = "centralised"
+developers = 1
+
+[facilitation]
+policy = "near_team"
+'''
+
 
 _PYPROJECT = '''\
 [build-system]

@@ -26,34 +26,7 @@ from hrdsim.loader import load_scenario
 from hrdsim.plugins import build_registry, make_plugin_manager
 from hrdsim.resolve import resolve
 from hrdsim.runner import RunResults, run_replications
-
-#: A small, complete scenario: 30 people in 6 teams, one year, 2 replications.
-TINY_SCENARIO = '''\
-name = "Tiny test organisation"
-weeks = 52
-replications = 2
-seed = 7
-skills = ["craft", "data", "people"]
-
-[organisation]
-units = 2
-teams_per_unit = 3
-team_size = 5
-
-[strategy]
-required = { craft = 0.7, data = 0.6, people = 0.5 }
-
-[learning]
-policy = "fixed_share"
-
-[operating_model]
-policy = "centralised"
-developers = 1
-
-[facilitation]
-policy = "near_team"
-'''
-
+from hrdsim.scaffold import TINY_SCENARIO
 
 def write_tiny_scenario(folder: Path, name: str = "tiny.toml") -> Path:
     """Write :data:`TINY_SCENARIO` into ``folder`` and return its path."""

@@ -183,3 +183,72 @@ def test_new_plugin_scaffold_is_a_complete_package_whose_policy_runs(tmp_path: P
     assert again.exit_code == 2 and "already exists" in again.output
     bad = CliRunner().invoke(main, ["new-plugin", "Coaching-Circles", str(tmp_path)])
     assert bad.exit_code == 2 and "lower-case" in bad.output
+
+
+BAD_POLICY = textwrap.dedent('''
+    import numpy as np
+    from hrdsim import MixParams, hookimpl
+
+    class Bad:
+        def __init__(self, params, scenario):
+            self.mix = params.mix
+        def plan(self, state):
+            return 0.05 * state.team_hours
+        def realise(self, planned, state):
+            return {result}
+
+    @hookimpl
+    def hrdsim_register_policies(registry):
+        registry.add("learning", "bad", Bad, params=MixParams)
+''')
+
+
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        ("planned * np.nan", "not a finite number"),
+        ("-planned", "negative hours"),
+        ("planned[:3]", "returned shape (3,); expected one value per team"),
+        ("planned * 2", "more hours than were planned"),
+    ],
+    ids=["nan", "negative", "shape", "above-plan"],
+)
+def test_impossible_learning_hours_are_blamed_on_the_policy(tmp_path: Path, result: str,
+                                                            expected: str) -> None:
+    """A learning policy returning impossible hours is named with the week, exit 2."""
+    (tmp_path / "bad.py").write_text(BAD_POLICY.format(result=result), encoding="utf-8")
+    scenario = write_tiny_scenario(tmp_path)
+    out = CliRunner().invoke(main, ["run", str(scenario), "--plugin", str(tmp_path / "bad.py"),
+                                    "--set", "learning.policy=bad"])
+    assert out.exit_code == 2, out.output
+    assert "plugin 'bad', learning policy 'bad'.realise(): " in out.output
+    assert expected in out.output and "in week 0 of replication 0" in out.output
+    assert "Traceback" not in out.output
+
+
+def test_a_local_plugin_clashing_with_a_loaded_name_says_so(tmp_path: Path) -> None:
+    """A local file named like an installed plugin gets a message, not pluggy's dump."""
+    write_plugin(tmp_path, "learning_time.py")
+    with pytest.raises(PluginError, match="already loaded .*rename the local file"):
+        make_plugin_manager(paths=[tmp_path / "learning_time.py"])
+
+
+def test_plugins_show_accepts_a_local_plugin(tmp_path: Path) -> None:
+    """`hrdsim plugins show POLICY --plugin PATH` shows a local plugin's policy."""
+    plugin = write_plugin(tmp_path)
+    result = CliRunner().invoke(main, ["plugins", "show", "flat_hours", "--plugin", str(plugin)])
+    assert result.exit_code == 0, result.output
+    assert "hours = 2.0 hours/week" in result.output
+
+
+def test_new_plugin_works_without_the_test_extras(tmp_path: Path) -> None:
+    """Scaffolding needs only hrdsim itself, not pytest."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['pytest'] = None\n"
+            "from hrdsim.cli import main\n"
+            f"main(['new-plugin', 'quiet_hours', {str(tmp_path)!r}])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Created" in done.stdout, done.stderr
+    assert (tmp_path / "hrdsim-quiet_hours" / "pyproject.toml").exists()
