@@ -111,6 +111,7 @@ def run(
     weeks: int | None, out: Path | None, as_json: bool, quiet: bool,
 ) -> None:
     """Run a scenario and print its key outcomes (mean and 95% CI over replications)."""
+    from hrdsim.errors import HrdsimError
     from hrdsim.results import prepare_folder, python_command, summary_dict, write_results
     from hrdsim.runner import run_replications
 
@@ -121,11 +122,21 @@ def run(
         prepare_folder(out)
     count = resolved.scenario.replications
     show_bar = not quiet and not as_json and count > 1 and _stderr_is_terminal()
-    if show_bar:
-        with click.progressbar(length=count, label="Simulating", file=sys.stderr) as bar:
-            results = run_replications(resolved, pm, progress=bar.update)
-    else:
-        results = run_replications(resolved, pm)
+    try:
+        if show_bar:
+            with click.progressbar(length=count, label="Simulating", file=sys.stderr) as bar:
+                results = run_replications(resolved, pm, progress=bar.update)
+        else:
+            results = run_replications(resolved, pm)
+    except HrdsimError as exc:
+        finished = getattr(exc, "finished", None)
+        if out is None or finished is None:
+            raise
+        from hrdsim.plugins import plugin_infos
+
+        write_results(finished, out, plugin_infos(pm), python_command())
+        raise UserError(f"{exc} - the {len(finished.replications)} replication(s) that "
+                        f"finished before it are written to {out}/") from None
     if out is not None:
         from hrdsim.plugins import plugin_infos
 

@@ -40,7 +40,8 @@ def summary_dict(results: RunResults) -> dict[str, Any]:
         }
     return {
         "scenario": scenario.name,
-        "replications": scenario.replications,
+        "replications": len(results.replications),
+        "replications_planned": scenario.replications,
         "weeks": scenario.weeks,
         "seed": scenario.seed,
         "outcomes": outcomes,

@@ -38,19 +38,28 @@ def run_replications(
     """Run ``scenario.replications`` replications, numbered from 0.
 
     :param progress: called with 1 after each finished replication.
-    :raises PluginError: when a policy or hook raises, naming its plugin.
+    :raises PluginError: when a policy or hook raises, naming its plugin; its
+        ``finished`` attribute holds the :class:`RunResults` of the replications
+        that completed before it (``None`` if none did), so they are not lost.
     """
     started = time.perf_counter()
-    results = []
+    results: list[ReplicationResult] = []
     for replication in range(resolved.scenario.replications):
         try:
             results.append(Simulation(resolved, replication, pm).run())
-        except HrdsimError:
-            raise
         except Exception as exc:
-            raise _blame(resolved, replication, exc, pm) from exc
+            error = exc if isinstance(exc, HrdsimError) else _blame(resolved, replication, exc, pm)
+            error.finished = _results(resolved, results, started) if results else None  # type: ignore[attr-defined]
+            if error is exc:
+                raise
+            raise error from exc
         if progress is not None:
             progress(1)
+    return _results(resolved, results, started)
+
+
+def _results(resolved: ResolvedScenario, results: list[ReplicationResult],
+             started: float) -> RunResults:
     summary = summarise([r.outcomes for r in results])
     return RunResults(resolved, results, summary, time.perf_counter() - started)
 

@@ -252,3 +252,26 @@ def test_new_plugin_works_without_the_test_extras(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "Created" in done.stdout, done.stderr
     assert (tmp_path / "hrdsim-quiet_hours" / "pyproject.toml").exists()
+
+
+def test_finished_replications_are_kept_when_a_plugin_fails_later(tmp_path: Path) -> None:
+    """A hook failing in replication 1 leaves replication 0's results written to --out."""
+    (tmp_path / "late.py").write_text(textwrap.dedent('''
+        from hrdsim import hookimpl
+
+        @hookimpl
+        def hrdsim_run_start(run):
+            if run.replication == 1:
+                raise RuntimeError("the second run breaks")
+    '''), encoding="utf-8")
+    scenario = write_tiny_scenario(tmp_path)
+    out = tmp_path / "results"
+    result = CliRunner().invoke(main, ["run", str(scenario), "--replications", "3", "--plugin",
+                                       str(tmp_path / "late.py"), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "plugin 'late', hook: failed in replication 1" in result.output
+    assert f"the 1 replication(s) that finished before it are written to {out}/" in result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["replications"], summary["replications_planned"]) == (1, 3)
+    assert len(summary["per_replication"]) == 1
+    assert (out / "weekly.parquet").exists() and (out / "manifest.json").exists()

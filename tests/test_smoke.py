@@ -41,8 +41,13 @@ def test_readme_first_command_runs_the_baseline() -> None:
     for label in ("Capability index (end)", "Strategic gap (end)", "Learning lost to work",
                   "Wait for facilitation (mean)", "HR developer utilisation", "Cost"):
         assert label in out
-    capability = re.search(r"Capability index \(end\)\s+([\d.]+)\s+([\d.]+) … ([\d.]+)", out)
+    pattern = r"Capability index \(end\)\s+([\d.]+)\s+([\d.]+) … ([\d.]+)"
+    capability = re.search(pattern, out)
     assert capability is not None
     mean, low, high = map(float, capability.groups())
     assert 0 < low <= mean <= high < 100
+    # the README shows what the command prints today
+    shown = re.search(pattern, (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert shown is not None
+    assert abs(float(shown.group(1)) - mean) < 0.05, "README's example output is out of date"
     assert "Traceback" not in done.stderr
