@@ -20,10 +20,9 @@ if TYPE_CHECKING:
     from hrdsim.metrics import Estimate
     from hrdsim.resolve import ResolvedScenario
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
 from hrdsim.cli_support import UserError, errors_to_messages, plugin_options
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["UserError", "main"]
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-import types
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast

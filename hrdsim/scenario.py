@@ -360,7 +360,8 @@ class Scenario:
                         + " (to use a new skill, add it to the skills list too)",
                     )
                 if not 0 <= level <= 1:
-                    raise InvalidValue(f"{key}.{skill}", f"{level} is out of range; expected 0 to 1")
+                    raise InvalidValue(f"{key}.{skill}",
+                                       f"{level} is out of range; expected 0 to 1")
         if not any(v > 0 for v in self.strategy.required.values()):
             raise InvalidValue(
                 "strategy.required", "expected at least one skill with a level above 0"

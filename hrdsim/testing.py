@@ -28,6 +28,7 @@ from hrdsim.resolve import resolve
 from hrdsim.runner import RunResults, run_replications
 from hrdsim.scaffold import TINY_SCENARIO
 
+
 def write_tiny_scenario(folder: Path, name: str = "tiny.toml") -> Path:
     """Write :data:`TINY_SCENARIO` into ``folder`` and return its path."""
     path = folder / name

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from hrdsim import PluginError
 from hrdsim.cli import main
 from hrdsim.plugins import make_plugin_manager
-from hrdsim.scaffold import create_plugin
 from hrdsim.testing import run_scenario, write_tiny_scenario
 
 POLICY = textwrap.dedent('''
@@ -229,7 +228,7 @@ def test_impossible_learning_hours_are_blamed_on_the_policy(tmp_path: Path, resu
 def test_a_local_plugin_clashing_with_a_loaded_name_says_so(tmp_path: Path) -> None:
     """A local file named like an installed plugin gets a message, not pluggy's dump."""
     write_plugin(tmp_path, "learning_time.py")
-    with pytest.raises(PluginError, match="already loaded .*rename the local file"):
+    with pytest.raises(PluginError, match=r"already loaded .*rename the local file"):
         make_plugin_manager(paths=[tmp_path / "learning_time.py"])
 
 

@@ -32,7 +32,8 @@ class NearTeamParams:
         "team", doc="Where sessions take place: in the team, at unit level or centrally."
     )
     by: Literal["hr_developer", "supervisor", "peer"] = setting(
-        "hr_developer", doc="Who facilitates: an HR developer (queued for), the supervisor or a peer."
+        "hr_developer",
+        doc="Who facilitates: an HR developer (queued for), the supervisor or a peer.",
     )
     interval_weeks: float = setting(
         8.0, gt=0, le=520, unit="weeks",
