@@ -87,8 +87,10 @@ def _blame(resolved: ResolvedScenario, replication: int, exc: Exception,
         tb = cause.__traceback__
         while tb is not None:
             module = tb.tb_frame.f_globals.get("__name__", "")
-            if module in modules:
-                culprit = modules[module]
+            if module in modules and culprit is None:
+                # the outermost frame in the plugin: the hook or policy method hrdsim called
+                plugin, role = modules[module]
+                culprit = (plugin, f"{role} {tb.tb_frame.f_code.co_name}()")
             tb = tb.tb_next
         cause = cause.__cause__ or cause.__context__
     where = f"replication {replication} of {resolved.loaded.path}"

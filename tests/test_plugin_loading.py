@@ -268,7 +268,7 @@ def test_finished_replications_are_kept_when_a_plugin_fails_later(tmp_path: Path
     result = CliRunner().invoke(main, ["run", str(scenario), "--replications", "3", "--plugin",
                                        str(tmp_path / "late.py"), "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert "plugin 'late', hook: failed in replication 1" in result.output
+    assert "plugin 'late', hook hrdsim_run_start(): failed in replication 1" in result.output
     assert f"the 1 replication(s) that finished before it are written to {out}/" in result.output
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["replications"], summary["replications_planned"]) == (1, 3)
