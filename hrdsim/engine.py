@@ -22,7 +22,6 @@ Each week ``w`` (at simulated time ``w``):
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Generator
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -131,8 +130,12 @@ class Simulation:
         self.weekly = {name: np.zeros(weeks) for name in WEEKLY}
         self.team_weekly = {name: np.zeros((weeks, teams)) for name in TEAM_WEEKLY}
         self.unserved = 0
-        #: needs for an HR developer still to arise: (time, team, size, plan), in time order
-        self._needs: deque[tuple[float, int, float, SessionPlan]] = deque()
+        # a need reaches an HR developer after its team's home desk's detection delay
+        # (the desk that serves the team when every developer is free)
+        self._detection = np.array([
+            self.operating_model.route(team, self.desks).spec.detection_weeks
+            for team in range(self.org.layout.teams)
+        ]) if self.desks else np.zeros(0)
         self._requests_this_week = 0
         self._in_team_cost = 0.0  # supervisors' and peers' facilitation, this week
         self._in_team_cost_total = 0.0
@@ -361,31 +364,23 @@ class Simulation:
         rng = self.streams.get("facilitation.requests")
         offsets = rng.random(teams.size)  # arrival within the week
         work = rng.exponential(1.0, teams.size)  # the request's relative size
-        order = np.argsort(offsets, kind="stable")
         self._requests_this_week = int(teams.size)
         if not self.desks:
             self.unserved += int(teams.size)
             return
-        waiting = bool(self._needs)
-        self._needs.extend(zip((self.env.now + offsets[order]).tolist(), teams[order].tolist(),
-                               work[order].tolist(), [plan] * teams.size, strict=True))
-        if not waiting:
-            self._expect_need()
+        arrivals = offsets + self._detection[teams]
+        for team, offset, arrival, size in zip(teams.tolist(), offsets.tolist(),
+                                               arrivals.tolist(), work.tolist(), strict=True):
+            simpy.Timeout(self.env, arrival).callbacks.append(
+                partial(self._arrive, team, size, self.env.now + offset, plan))
 
-    def _expect_need(self) -> None:
-        """One timeout at a time, for the next need to arise, keeps SimPy's event list short."""
-        time = self._needs[0][0]
-        simpy.Timeout(self.env, time - self.env.now).callbacks.append(self._request)
-
-    def _request(self, _event: simpy.Event) -> None:
-        """A team's need has arisen: ask a desk for an HR developer."""
-        _, team, size, plan = self._needs.popleft()
-        if self._needs:
-            self._expect_need()
+    def _arrive(self, team: int, size: float, needed_at: float, plan: SessionPlan,
+                _event: simpy.Event) -> None:
+        """A team's request reaches HR: the operating model picks the desk now."""
         desk = self.operating_model.route(team, self.desks)
         service = size * (plan.hours + desk.spec.overhead_hours) / self.developer_hours
         effect = self._session_effect(desk.spec.quality * plan.context, plan.hours)
-        desk.submit(service, partial(self._helped, team, effect))
+        desk.arrive(service, partial(self._helped, team, effect), needed_at)
 
     def _helped(self, team: int, effect: float) -> None:
         facilitation = self.org.facilitation
@@ -461,7 +456,7 @@ class Simulation:
             np.zeros(0)
         # from a need arising to a developer starting on it: detection, then the wait
         time_to_help = np.concatenate(
-            [d.spec.detection_weeks + d.waits_array() for d in self.desks]
+            [np.asarray(d.times_to_help, dtype=float) for d in self.desks]
         ) if self.desks else np.zeros(0)
         loads = [self._offered_load(d) for d in self.desks]
         unstable = any(load >= 1.0 for load in loads)

@@ -152,7 +152,12 @@ class OperatingModel(Protocol):
         ...
 
     def route(self, team: int, desks: Sequence[ServiceDesk]) -> ServiceDesk:
-        """The desk that takes a request from ``team`` (called once per request)."""
+        """The desk that takes a request from ``team``.
+
+        Called when each request reaches HR, and once per team when a run
+        starts, with every desk free, to find the team's *home desk*, whose
+        ``detection_weeks`` delays the team's requests.
+        """
         ...
 
 

@@ -4,16 +4,14 @@ A desk is a ``simpy.Resource`` whose capacity is its number of developers.
 Requests wait first come, first served. The desk records every wait and the
 work it was offered, so that its utilisation and stability can be reported.
 
-A request is a chain of SimPy events with callbacks (detection delay, queue,
-session) rather than a SimPy process: the queue is the same, but each request
-costs a few microseconds instead of a generator's resumptions. Requests on
-their way to a desk wait in arrival order with one timeout for the next one,
-which keeps SimPy's event list short.
+A request is a chain of SimPy events with callbacks (queue, session) rather
+than a SimPy process: the queue is the same, but each request costs a few
+microseconds instead of a generator's resumptions. The engine delivers each
+request to a desk when it arrives there (after the detection delay).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 
 import attrs
@@ -44,36 +42,25 @@ class ServiceDesk:
     env: simpy.Environment = attrs.field(
         default=attrs.Factory(lambda self: self.resource._env, takes_self=True)
     )
-    #: requests on their way to the desk: (arrival time, visit), in arrival order
-    _incoming: deque[tuple[float, _Visit]] = attrs.field(factory=deque, init=False, repr=False)
+    #: time from each served request's need arising to a developer starting on it
+    times_to_help: list[float] = attrs.field(factory=list)
 
     @classmethod
     def open(cls, env: simpy.Environment, spec: DeskSpec) -> ServiceDesk:
         return cls(spec=spec, resource=simpy.Resource(env, capacity=max(spec.developers, 1)),
                    env=env)
 
-    def submit(self, service: float, served: Callable[[], None]) -> None:
-        """Make a request now that needs a developer for ``service`` weeks.
+    def arrive(self, service: float, served: Callable[[], None],
+               needed_at: float | None = None) -> None:
+        """A request reaches the desk now and needs a developer for ``service`` weeks.
 
-        The request reaches the desk after ``spec.detection_weeks``, waits its
-        turn and holds a developer for ``service`` weeks; ``served()`` is
-        called when its session ends.
+        It waits its turn, holds a developer for ``service`` weeks, and
+        ``served()`` is called when its session ends.
+
+        :param needed_at: when the team's need arose (for the time to help);
+            ``None``: now.
         """
-        # the detection delay is the desk's, so requests arrive in the order they are made
-        self._incoming.append((self.env.now + self.spec.detection_weeks,
-                               _Visit(self, service, served)))
-        if len(self._incoming) == 1:
-            self._expect_next()
-
-    def _expect_next(self) -> None:
-        arrival = self._incoming[0][0]
-        simpy.Timeout(self.env, arrival - self.env.now).callbacks.append(self._arrive)
-
-    def _arrive(self, _event: simpy.Event) -> None:
-        _, visit = self._incoming.popleft()
-        if self._incoming:
-            self._expect_next()
-        visit.arrive()
+        _Visit(self, service, served, self.env.now if needed_at is None else needed_at).arrive()
 
     @property
     def name(self) -> str:
@@ -100,12 +87,14 @@ class ServiceDesk:
 class _Visit:
     """One request's way through a desk: the callbacks of its SimPy events."""
 
-    __slots__ = ("arrived", "desk", "request", "served", "service")
+    __slots__ = ("arrived", "desk", "needed_at", "request", "served", "service")
 
-    def __init__(self, desk: ServiceDesk, service: float, served: Callable[[], None]) -> None:
+    def __init__(self, desk: ServiceDesk, service: float, served: Callable[[], None],
+                 needed_at: float) -> None:
         self.desk = desk
         self.service = service
         self.served = served
+        self.needed_at = needed_at
 
     def arrive(self) -> None:
         """The request reaches the desk and joins its queue."""
@@ -123,6 +112,7 @@ class _Visit:
         """A developer takes the request."""
         desk = self.desk
         desk.waits.append(desk.env.now - self.arrived)
+        desk.times_to_help.append(desk.env.now - self.needed_at)
         simpy.Timeout(desk.env, self.service).callbacks.append(self.finish)
 
     def finish(self, _: simpy.Event) -> None:

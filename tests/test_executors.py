@@ -98,7 +98,8 @@ def test_a_replication_that_raises_is_recorded_and_the_others_complete(flaky: Pa
     assert len(result.failures) == 1
     failure = result.failures[0]
     assert (failure.replication, failure.scenario) == (1, str(Path(BASELINE).absolute()))
-    assert failure.message.startswith("plugin 'flaky', hook hrdsim_run_start(): failed in replication 1 of ")
+    assert failure.message.startswith(
+        "plugin 'flaky', hook hrdsim_run_start(): failed in replication 1 of ")
     assert "RuntimeError: the flaky plugin fails in replication 1" in failure.message
     assert result.summary.loc["capability_index", "n"] == 3
 
@@ -110,8 +111,8 @@ def test_the_compare_command_reports_failed_runs(runner: CliRunner, flaky: Path)
                                   "--workers", "1", "--plugin", str(flaky)])
     assert result.exit_code == 0, result.output
     assert "2 of 6 finished runs failed (their pairs are left out):" in result.stdout
-    assert "Baseline: centralised HRD, replication 1: plugin 'flaky', hook hrdsim_run_start(): failed in " \
-        "replication 1" in result.stdout
+    assert ("Baseline: centralised HRD, replication 1: plugin 'flaky', hook "
+            "hrdsim_run_start(): failed in replication 1") in result.stdout
     assert "better in 2 of 2 paired runs" in result.stdout
 
 

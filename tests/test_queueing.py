@@ -225,7 +225,7 @@ def test_service_desk_is_an_mmc_queue(servers: int, rho: float) -> None:
     def arrive(i: int, _: simpy.Event) -> None:
         integrate(desk.queue_length, desk.resource.count + desk.queue_length)
         arrival_times.append(env.now)
-        desk.submit(services[i], departed)
+        desk.arrive(services[i], departed)
         if i + 1 < n:
             env.timeout(gaps[i + 1]).callbacks.append(lambda event: arrive(i + 1, event))
 
