@@ -192,18 +192,9 @@ def _outcome_table(resolved: ResolvedScenario, summary: dict[str, Estimate],
 
 
 def _fmt(value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "∞"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    if magnitude >= 100:
-        return f"{value:.1f}"
-    if magnitude >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
+    from hrdsim.metrics import format_number
+
+    return format_number(value)
 
 
 def _add_commands() -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from hrdsim.errors import HrdsimError
+from hrdsim.metrics import format_number
 
 if TYPE_CHECKING:
     from hrdsim.engine import ReplicationResult
@@ -809,20 +810,7 @@ def _show(value: Any, limit: int = 40) -> str:
 
 
 def _num(value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    if magnitude >= 100:
-        return f"{value:.1f}"
-    if magnitude >= 1:
-        return f"{value:.2f}"
-    if magnitude >= 0.001 or magnitude == 0:
-        return f"{value:.3f}"
-    return f"{value:.2g}"
+    return format_number(value)
 
 
 def _signed(value: float) -> str:

@@ -159,3 +159,21 @@ def summarise(replications: Sequence[Mapping[str, float]]) -> dict[str, Estimate
         for name in names + extra
         if any(name in r for r in replications)
     }
+
+
+def format_number(value: float) -> str:
+    """A number as tables show it: about three significant digits, n/a for NaN."""
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 100:
+        return f"{value:.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    if magnitude >= 0.001 or magnitude == 0:
+        return f"{value:.3f}"
+    return f"{value:.2g}"
