@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from hrdsim.engine import ReplicationResult, Simulation
 from hrdsim.loader import load_scenario
 from hrdsim.plugins import build_registry, make_plugin_manager
 from hrdsim.registry import PolicyRegistry
 from hrdsim.resolve import ResolvedScenario, resolve
+from hrdsim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -25,6 +28,44 @@ SMALL = [
     "weeks=104",
     "replications=2",
 ]
+
+
+#: The same small organisation as command-line options: 2 units × 3 teams × 5 people,
+#: 26 weeks, 2 replications.
+TINY = (
+    "--set", "organisation.units=2",
+    "--set", "organisation.teams_per_unit=3",
+    "--set", "organisation.team_size=5",
+    "--set", "operating_model.developers=2",
+    "--weeks", "26",
+    "--replications", "2",
+)
+
+
+def _no_constants(name: str) -> Any:
+    raise AssertionError(f"JSON must not contain {name}")
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON as other tools would: NaN or Infinity is an error, not a float."""
+    return json.loads(text, parse_constant=_no_constants)
+
+
+def failed_cleanly(result: Result) -> str:
+    """The one error line of a refused command, after checking it failed cleanly."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0].removeprefix("Error: ")
+
+
+def scenario_of(path: Path, overrides: Sequence[str] = ()) -> Scenario:
+    """The validated scenario of a file with overrides."""
+    scenario = load_scenario(path, overrides).scenario
+    assert scenario is not None
+    return scenario
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Every run uses a 30-person organisation for 26 weeks, so each takes well under a
 
 from __future__ import annotations
 
-import json
 import re
 import types
 from collections.abc import Callable
@@ -20,30 +19,12 @@ import hrdsim.cli
 import hrdsim.plugins
 from hrdsim.cli import main
 from hrdsim.metrics import OUTCOMES
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, TINY, failed_cleanly, strict_json
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 
-#: 2 units × 3 teams × 5 people, 26 weeks, 2 replications.
-TINY = (
-    "--set", "organisation.units=2",
-    "--set", "organisation.teams_per_unit=3",
-    "--set", "organisation.team_size=5",
-    "--set", "operating_model.developers=2",
-    "--weeks", "26",
-    "--replications", "2",
-)
 
 KEY_OUTCOMES = [o for o in OUTCOMES if o.key]
-
-
-def _no_constants(name: str) -> Any:
-    raise AssertionError(f"JSON must not contain {name}")
-
-
-def strict_json(text: str) -> Any:
-    """Parse JSON as other tools would: NaN or Infinity is an error, not a float."""
-    return json.loads(text, parse_constant=_no_constants)
 
 
 def run(runner: CliRunner, *args: str, scenario: str = BASELINE) -> Result:
@@ -52,16 +33,6 @@ def run(runner: CliRunner, *args: str, scenario: str = BASELINE) -> Result:
     assert result.exit_code == 0, result.output
     assert result.exception is None
     return result
-
-
-def failed_cleanly(result: Result) -> str:
-    """The one error line of a refused run, after checking it failed cleanly."""
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0].removeprefix("Error: ")
 
 
 # ---------------------------------------------------------------- the table

@@ -13,21 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from hrdsim.cli import main
 from hrdsim.plugins import build_registry, make_plugin_manager
-from tests.conftest import SCENARIOS
-
-#: A small organisation, so that a case which does run stays fast.
-TINY = (
-    "--set", "organisation.units=2",
-    "--set", "organisation.teams_per_unit=3",
-    "--set", "organisation.team_size=5",
-    "--set", "operating_model.developers=2",
-    "--weeks", "26",
-    "--replications", "2",
-)
+from tests.conftest import SCENARIOS, TINY, failed_cleanly
 
 #: A child scenario's first line: vary the bundled baseline (copied next to it).
 CHILD = 'extends = "baseline.toml"\n'
@@ -52,17 +42,6 @@ def write_files(folder: Path, files: Mapping[str, str | bytes | None]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-
-
-def single_error(result: Result) -> str:
-    """The one error line of a refused command, after checking it failed cleanly."""
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("Error: "), result.output
-    return lines[0].removeprefix("Error: ")
 
 
 # (files to write, scenario to validate, extra arguments, the message must start with,
@@ -258,7 +237,7 @@ def test_a_bad_scenario_gives_one_clear_message(
 ) -> None:
     """`hrdsim validate` refuses the mistake with one line naming file, key and expectation."""
     write_files(folder, files)
-    message = single_error(runner.invoke(main, ["validate", scenario, *args]))
+    message = failed_cleanly(runner.invoke(main, ["validate", scenario, *args]))
     assert message.startswith(starts), message
     for fragment in fragments:
         assert fragment in message, message
@@ -285,7 +264,7 @@ def test_run_validates_before_simulating_or_writing(
     monkeypatch.setattr(hrdsim.runner, "run_replications", no_run)
     write_files(folder, files)
     result = runner.invoke(main, ["run", scenario, *TINY, *args, "--out", "results"])
-    assert single_error(result).startswith(starts)
+    assert failed_cleanly(result).startswith(starts)
     assert not (folder / "results").exists()
 
 
@@ -296,7 +275,7 @@ def test_an_unknown_policy_lists_the_available_ones(folder: Path, runner: CliRun
     available = build_registry(make_plugin_manager()).names(kind)  # type: ignore[arg-type]
     wanted = available[0]
     write_files(folder, {"child.toml": CHILD + f'[{kind}]\npolicy = "{wanted}x"\n'})
-    message = single_error(runner.invoke(main, ["validate", "child.toml"]))
+    message = failed_cleanly(runner.invoke(main, ["validate", "child.toml"]))
     assert message.startswith(f"child.toml: {kind}.policy: unknown {kind} policy "
                               f"'{wanted}x'"), message
     assert f"did you mean '{wanted}'?" in message
@@ -305,7 +284,7 @@ def test_an_unknown_policy_lists_the_available_ones(folder: Path, runner: CliRun
 
 def test_an_unknown_policy_given_by_set_names_set(folder: Path, runner: CliRunner) -> None:
     """A policy chosen with --set that does not exist is blamed on --set."""
-    message = single_error(
+    message = failed_cleanly(
         runner.invoke(main, ["validate", "baseline.toml", "--set", "learning.policy=protectd"])
     )
     assert message.startswith("--set: learning.policy: unknown learning policy 'protectd'")
@@ -325,7 +304,7 @@ def test_a_bad_run_option_names_the_option(folder: Path, runner: CliRunner, opti
                                            value: str, starts: str) -> None:
     """A value given with --replications or --weeks is blamed on that option, not on --set."""
     result = runner.invoke(main, ["run", "baseline.toml", option, value])
-    assert single_error(result).startswith(starts)
+    assert failed_cleanly(result).startswith(starts)
 
 
 def test_a_run_option_shortening_the_horizon_blames_the_shift(folder: Path,
@@ -333,7 +312,7 @@ def test_a_run_option_shortening_the_horizon_blames_the_shift(folder: Path,
     """--weeks shorter than a scheduled shift names the shift's file and the allowed weeks."""
     shutil.copy(SCENARIOS / "strategic_shift.toml", folder / "strategic_shift.toml")
     result = runner.invoke(main, ["run", "strategic_shift.toml", "--weeks", "52"])
-    message = single_error(result)
+    message = failed_cleanly(result)
     assert message.startswith("strategic_shift.toml: strategy.shifts[0].week: 104 is beyond "
                               "the horizon of 52 weeks")
     assert "from 0 to 51" in message

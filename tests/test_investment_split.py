@@ -20,10 +20,9 @@ from hrdsim_plugins.investment_split import (
     split_hours,
 )
 
-from hrdsim.loader import load_scenario
 from hrdsim.scenario import Scenario
 from hrdsim.testing import run_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, scenario_of
 
 SMALL = [
     "organisation.units=2",
@@ -36,9 +35,7 @@ SMALL = [
 
 
 def _scenario(path: Path, overrides: list[str] | None = None) -> Scenario:
-    scenario = load_scenario(path, overrides or []).scenario
-    assert scenario is not None
-    return scenario
+    return scenario_of(path, overrides or [])
 #: the share of culture in the measured curve
 SHARES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 #: course and support prices at the default costs (€ per hour)

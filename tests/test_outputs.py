@@ -28,7 +28,7 @@ from click.testing import CliRunner, Result
 import hrdsim
 from hrdsim.cli import main
 from hrdsim.metrics import TEAM_WEEKLY, WEEKLY
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, failed_cleanly, strict_json
 
 BASELINE = SCENARIOS / "baseline.toml"
 UNITS, TEAMS_PER_UNIT, TEAM_SIZE, WEEKS, REPLICATIONS = 2, 3, 5, 26, 2
@@ -62,21 +62,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Re
 
 
 def read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constants)
+    return strict_json(path.read_text(encoding="utf-8"))
 
-
-def _no_constants(name: str) -> Any:
-    raise AssertionError(f"JSON must not contain {name}")
-
-
-def failed_cleanly(result: Result) -> str:
-    """The one error line of a refused run, after checking it failed cleanly."""
-    assert result.exit_code == 2, result.output
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0].removeprefix("Error: ")
 
 
 # ---------------------------------------------------------------- what is written

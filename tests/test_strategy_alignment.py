@@ -16,13 +16,12 @@ import pytest
 from hrdsim_plugins.strategy_alignment import StrategyAlignment, StrategyAlignmentParams
 
 from hrdsim.dynamics import CapabilityModel
-from hrdsim.loader import load_scenario
 from hrdsim.organisation import build_organisation
 from hrdsim.policies import Levers, WeekState
 from hrdsim.runner import RunResults
 from hrdsim.scenario import Scenario
 from hrdsim.testing import run_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, scenario_of
 
 SMALL = [
     "organisation.units=2",
@@ -35,9 +34,7 @@ SMALL = [
 
 
 def _scenario(path: Path, overrides: list[str] | None = None) -> Scenario:
-    scenario = load_scenario(path, overrides or []).scenario
-    assert scenario is not None
-    return scenario
+    return scenario_of(path, overrides or [])
 SHIFT_WEEK = 104
 AFTER = 156 - SHIFT_WEEK
 #: plain forgetting of an unused skill per week (half-life 28.2 weeks)

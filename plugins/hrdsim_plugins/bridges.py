@@ -123,12 +123,8 @@ class Bridges(PlaybookPractice):
         }
 
 
-def _bridges(params: BridgesParams, scenario: Any) -> Bridges:
-    return Bridges(params, scenario)
-
-
 @hookimpl
 def hrdsim_register_policies(registry) -> None:  # type: ignore[no-untyped-def]
-    registry.add("practice", "bridges", _bridges, params=BridgesParams,
+    registry.add("practice", "bridges", Bridges, params=BridgesParams,
                  summary="Team playbooks that learn from their members, linked by people who "
                  "work across teams (Fang, Lee & Schilling 2010).")

@@ -280,12 +280,8 @@ class MarchCode(PlaybookPractice):
         return {f"march_code_{k}": v for k, v in self._summary().items()}
 
 
-def _march_code(params: MarchCodeParams, scenario: Any) -> MarchCode:
-    return MarchCode(params, scenario)
-
-
 @hookimpl
 def hrdsim_register_policies(registry) -> None:  # type: ignore[no-untyped-def]
-    registry.add("practice", "march_code", _march_code, params=MarchCodeParams,
+    registry.add("practice", "march_code", MarchCode, params=MarchCodeParams,
                  summary="A shared playbook that harvests its best practitioners' ways while "
                  "people socialise to it (March 1991).")
