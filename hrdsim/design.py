@@ -7,21 +7,28 @@ varied key is a dotted key of the scenario's resolved values - the same keys
 expressions, so every point is loaded and validated exactly like a scenario
 with overrides.
 
-This module only parses and checks; building designs (grids, Latin
-hypercubes, Sobol samples) is the business of the study that uses them.
+This module parses and checks the keys, and builds the two designs of a
+sweep: a full factorial :func:`grid_points` and a Latin hypercube
+:func:`lhs_points`; :func:`spread_order` orders a design's points so that
+any first few of them already cover the space evenly.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import tomllib
+import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from hrdsim.errors import ScenarioError
 from hrdsim.params import did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @attrs.frozen
@@ -92,7 +99,8 @@ def parse_grid(text: str, option: str = "--grid") -> Grid:
     key = key.strip()
     items = [item.strip() for item in raw.split(",")]
     if not sep or not key or not any(items):
-        raise ScenarioError(option, text, "expected KEY=V1,V2,..., e.g. operating_model.developers=4,6,8")
+        raise ScenarioError(option, text,
+                            "expected KEY=V1,V2,..., e.g. operating_model.developers=4,6,8")
     if not all(items):
         raise ScenarioError(option, key, f"has an empty value in {raw.strip()!r}")
     values = tuple(_toml_value(item) for item in items)
@@ -149,6 +157,121 @@ def override(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
+# --------------------------------------------------------------------------- designs
+
+
+def grid_points(grids: Sequence[Grid]) -> list[dict[str, Any]]:
+    """Every combination of the grids' values (a full factorial), the first
+    key's values changing slowest.
+
+    :return: one ``{key: value}`` per point.
+    """
+    keys = [g.key for g in grids]
+    return [dict(zip(keys, combination, strict=True))
+            for combination in itertools.product(*(g.values for g in grids))]
+
+
+def lhs_units(dimensions: int, n: int, seed: int) -> np.ndarray:
+    """A Latin hypercube of ``n`` points in ``[0, 1)`` per dimension: each
+    dimension's ``n`` equal strata hold exactly one point.
+
+    The sample comes from :class:`scipy.stats.qmc.LatinHypercube` (scrambled:
+    each point at a random place in its stratum) on a generator seeded by
+    ``seed`` and a stream of its own, so the same seed gives the same design
+    and the design's draws never coincide with a simulation's.
+
+    :return: an array of shape ``(n, dimensions)``.
+    """
+    import numpy as np
+    from scipy.stats import qmc
+
+    stream = np.random.SeedSequence(seed, spawn_key=(zlib.crc32(b"design"),))
+    engine = qmc.LatinHypercube(d=dimensions, rng=np.random.Generator(np.random.PCG64(stream)))
+    units: np.ndarray = engine.random(n)
+    return units
+
+
+def lhs_points(ranges: Sequence[Range], units: np.ndarray) -> list[dict[str, Any]]:
+    """The values at a Latin hypercube's positions (:func:`lhs_units`), whole
+    numbers rounded for integer keys.
+
+    :return: one ``{key: value}`` per row of ``units``.
+    """
+    return [{r.key: r.value(float(u)) for r, u in zip(ranges, row, strict=True)}
+            for row in units]
+
+
+def grid_order(grids: Sequence[Grid]) -> list[int]:
+    """The order in which to run the points of :func:`grid_points` so that any
+    first few of them cover the space evenly (see :func:`spread_order`).
+
+    A key's levels are placed by value when they are all numbers, else in the
+    order given.
+    """
+    import numpy as np
+
+    places = []
+    for g in grids:
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in g.values)
+        ranked = sorted(range(len(g.values)), key=lambda i: g.values[i]) if numeric \
+            else list(range(len(g.values)))
+        rank = {index: position for position, index in enumerate(ranked)}
+        places.append([rank[i] for i in range(len(g.values))])
+    combos = list(itertools.product(*(range(len(g.values)) for g in grids)))
+    levels = np.array([[places[j][c] for j, c in enumerate(combo)] for combo in combos],
+                      dtype=np.int64).reshape(len(combos), len(grids))
+    spans = np.array([max(len(g.values) - 1, 1) for g in grids], dtype=float)
+    return spread_order(levels, levels / spans)
+
+
+def lhs_order(units: np.ndarray) -> list[int]:
+    """The order in which to run a Latin hypercube's points: farthest first
+    (see :func:`spread_order`; every stratum holds one point, so only the
+    distances decide)."""
+    import numpy as np
+
+    n = len(units)
+    levels = np.minimum((units * n).astype(np.int64), n - 1)
+    return spread_order(levels, units)
+
+
+def spread_order(levels: np.ndarray, positions: np.ndarray) -> list[int]:
+    """Order points so that every prefix of the order spreads over the space.
+
+    Each next point is, first, one whose level of every key has been used
+    least so far (so the first ``n`` points of a key with ``n`` levels use
+    each level once, as long as some key still has an unused level), and
+    among those the one farthest from every point already chosen (maximin
+    distance between ``positions``); ties go to the lowest index.
+
+    :param levels: ``(points, keys)`` level index of each point in each key.
+    :param positions: ``(points, keys)`` coordinates in ``[0, 1]``.
+    :return: a permutation of the point indices.
+    """
+    import numpy as np
+
+    count, keys = levels.shape
+    used_levels = [np.zeros(int(levels[:, j].max(initial=0)) + 1) for j in range(keys)]
+    taken = np.zeros(count, dtype=bool)
+    nearest = np.full(count, np.inf)  # squared distance to the nearest point chosen
+    order: list[int] = []
+    for _ in range(count):
+        cost = np.zeros(count)
+        for j in range(keys):
+            cost += used_levels[j][levels[:, j]]
+        cost[taken] = np.inf
+        # rounded, so that equal distances tie (and go to the lowest index) whatever
+        # the last bits of floating point say
+        score = np.where(cost == cost.min(), np.round(nearest, 9), -1.0)
+        chosen = int(np.argmax(score))
+        order.append(chosen)
+        taken[chosen] = True
+        for j in range(keys):
+            used_levels[j][levels[chosen, j]] += 1
+        nearest = np.minimum(nearest, ((positions - positions[chosen]) ** 2).sum(axis=1))
+    return order
+
+
 def _toml_value(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
@@ -156,4 +279,5 @@ def _toml_value(text: str) -> Any:
         return text
 
 
-__all__ = ["Grid", "Range", "check_keys", "override", "parse_grid", "parse_range"]
+__all__ = ["Grid", "Range", "check_keys", "grid_order", "grid_points", "lhs_order", "lhs_points",
+           "lhs_units", "override", "parse_grid", "parse_range", "spread_order"]

@@ -151,6 +151,9 @@ def prepare(
 #: Scenario variants this process has loaded, most recent last.
 _LOADED: OrderedDict[ScenarioSpec, tuple[ResolvedScenario, pluggy.PluginManager]] = OrderedDict()
 _LOADED_MAX = 32
+#: Plugin managers and their registries by (plugins disabled, plugin paths): the variants of a
+#: sweep differ only in values, so they share one.
+_PLUGINS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[pluggy.PluginManager, Any]] = {}
 _LOADING = threading.Lock()  # Dask may run several units in threads of one process
 
 
@@ -162,7 +165,7 @@ def _load(spec: ScenarioSpec) -> tuple[ResolvedScenario, pluggy.PluginManager]:
             _LOADED.move_to_end(spec)
             return _LOADED[spec]
         from hrdsim.loader import load_scenario
-        from hrdsim.plugins import build_registry, make_plugin_manager
+        from hrdsim.plugins import build_registry, disabled_from_environment, make_plugin_manager
         from hrdsim.resolve import resolve
 
         loaded = load_scenario(spec.path, spec.overrides, dict(spec.options))
@@ -171,8 +174,13 @@ def _load(spec: ScenarioSpec) -> tuple[ResolvedScenario, pluggy.PluginManager]:
                 f"{spec.path}: the scenario files this worker reads differ from those the "
                 "study was started with (edited since, or another copy on this machine)"
             )
-        pm = make_plugin_manager(disabled=spec.disabled, paths=spec.plugin_paths)
-        resolved = resolve(loaded, build_registry(pm))
+        plugins = (tuple(sorted({*spec.disabled, *disabled_from_environment()})),
+                   spec.plugin_paths)
+        if plugins not in _PLUGINS:  # the costly part of loading: the same for every point
+            pm = make_plugin_manager(disabled=spec.disabled, paths=spec.plugin_paths)
+            _PLUGINS[plugins] = (pm, build_registry(pm))
+        pm, registry = _PLUGINS[plugins]
+        resolved = resolve(loaded, registry)
         _LOADED[spec] = (resolved, pm)
         while len(_LOADED) > _LOADED_MAX:
             _LOADED.popitem(last=False)
@@ -392,6 +400,7 @@ class Batch:
 
     :ivar results: (unit key, replication) → the replication's result.
     :ivar failures: the units that raised, in unit order.
+    :ivar streamed: results handed to an ``on_result`` callback instead of kept.
     :ivar submitted: units handed to the executor.
     :ivar interrupted: Ctrl-C stopped the batch before every unit ran.
     :ivar wall_seconds: time from the first submission to the last result.
@@ -399,6 +408,7 @@ class Batch:
 
     results: dict[tuple[Hashable, int], ReplicationResult] = attrs.field(factory=dict)
     failures: list[Failure] = attrs.field(factory=list)
+    streamed: int = 0
     submitted: int = 0
     interrupted: bool = False
     wall_seconds: float = 0.0
@@ -406,11 +416,12 @@ class Batch:
     @property
     def finished(self) -> int:
         """Units that ran to the end, with a result or a failure."""
-        return len(self.results) + len(self.failures)
+        return len(self.results) + self.streamed + len(self.failures)
 
     def extend(self, other: Batch) -> None:
         self.results.update(other.results)
         self.failures.extend(other.failures)
+        self.streamed += other.streamed
         self.submitted += other.submitted
         self.interrupted = self.interrupted or other.interrupted
         self.wall_seconds += other.wall_seconds
@@ -420,6 +431,7 @@ def run_units(
     handle: ExecutorHandle, units: Sequence[WorkUnit],
     progress: Callable[[int], None] | None = None,
     on_interrupt: Callable[[int], None] | None = None,
+    on_result: Callable[[WorkUnit, ReplicationResult], None] | None = None,
 ) -> Batch:
     """Run every unit on the handle's executor and collect what they return.
 
@@ -430,6 +442,10 @@ def run_units(
     :param progress: called with 1 after each unit finishes (or fails).
     :param on_interrupt: called with the number of running units to wait for
         after a first Ctrl-C.
+    :param on_result: called as ``on_result(unit, result)`` with each result as
+        it arrives, which the batch then does not keep (only counts in
+        ``streamed``): a long study writes each result away, so memory stays
+        flat. Failures are collected either way.
     :return: the results; ``interrupted`` is set when Ctrl-C stopped the batch.
     """
     order = {(u.key, u.replication): i for i, u in enumerate(units)}
@@ -440,7 +456,7 @@ def run_units(
     window = max(1, 2 * handle.slots)
 
     def collect(future: Future[Any], unit: WorkUnit) -> None:
-        _record(batch, unit, future)
+        _record(batch, unit, future, on_result)
         if progress is not None:
             progress(1)
 
@@ -485,7 +501,8 @@ def _finished_in_time(running: dict[Future[Any], WorkUnit]) -> list[Future[Any]]
     return done
 
 
-def _record(batch: Batch, unit: WorkUnit, future: Future[Any]) -> None:
+def _record(batch: Batch, unit: WorkUnit, future: Future[Any],
+            on_result: Callable[[WorkUnit, ReplicationResult], None] | None = None) -> None:
     if future.cancelled():
         return
     error = future.exception()
@@ -500,6 +517,9 @@ def _record(batch: Batch, unit: WorkUnit, future: Future[Any]) -> None:
     value = future.result()
     if isinstance(value, Failure):
         batch.failures.append(value)
+    elif on_result is not None:
+        on_result(unit, value)
+        batch.streamed += 1
     else:
         batch.results[(unit.key, unit.replication)] = value
 

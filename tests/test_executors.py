@@ -146,3 +146,33 @@ def test_ctrl_c_cancels_pending_runs_and_keeps_what_finished() -> None:
     assert 2 <= len(result.results) < 12
     assert seen[:2] == [(1, 12), (2, 12)]
     assert len(result.weekly) == 26 * len(result.results)
+
+
+def test_a_worker_loads_plugins_once_for_every_variant_of_a_study(monkeypatch: Any) -> None:
+    """Variants that differ only in values (a sweep's points, more of them than the
+    worker keeps loaded) share one plugin manager: loading plugins is the costly part
+    of loading a variant, and repeating it per run would slow every large sweep."""
+    import hrdsim.experiment as experiment
+    import hrdsim.plugins as plugins
+
+    made = []
+    real = plugins.make_plugin_manager
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plugins, "make_plugin_manager", counting)
+    monkeypatch.setattr(experiment, "_PLUGINS", {})
+    monkeypatch.setattr(experiment, "_LOADED", type(experiment._LOADED)())
+    variants = [prepare(SCENARIOS / "baseline.toml", [f"learning.params.share={i / 1000}"])
+                for i in range(experiment._LOADED_MAX + 8)]
+    made.clear()  # prepare() loads plugins in this process for its own checks
+    loaded = [experiment._load(v.spec) for v in variants]
+    assert len(made) == 1
+    assert [r.scenario.learning.params["share"] for r, _ in loaded] == \
+        [i / 1000 for i in range(experiment._LOADED_MAX + 8)]
+    monkeypatch.setenv("HRDSIM_DISABLE_PLUGINS", "dialogue")  # another plugin set: loads anew
+    experiment._LOADED.clear()
+    experiment._load(variants[0].spec)
+    assert len(made) == 2
