@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hrdsim.api import RunResult, compare, run
+    from hrdsim.api import RunResult, compare, run, sweep
     from hrdsim.comparison import Comparison
     from hrdsim.context import RunContext, Stash, StashKey
     from hrdsim.errors import HrdsimError, OutputError, PluginError, ScenarioError
@@ -29,16 +29,19 @@ if TYPE_CHECKING:
         WeekState,
     )
     from hrdsim.registry import PolicyRegistry
+    from hrdsim.report.build import build_report
     from hrdsim.rng import Streams
     from hrdsim.scenario import Scenario
+    from hrdsim.sensitivity_study import Sensitivity, sensitivity
     from hrdsim.service import ServiceDesk
+    from hrdsim.sweep_study import Sweep
 
     __version__: str
 
 # The exports are imported on first use (PEP 562), so that ``import hrdsim`` -
 # and with it ``hrdsim --help`` - does not load NumPy, SimPy, pluggy and attrs.
 _EXPORTED_FROM = {
-    "hrdsim.api": ("RunResult", "compare", "run"),
+    "hrdsim.api": ("RunResult", "compare", "run", "sweep"),
     "hrdsim.comparison": ("Comparison",),
     "hrdsim.context": ("RunContext", "Stash", "StashKey"),
     "hrdsim.errors": ("HrdsimError", "OutputError", "PluginError", "ScenarioError"),
@@ -49,9 +52,12 @@ _EXPORTED_FROM = {
     "hrdsim.policies": ("DeskSpec", "FacilitationPolicy", "LearningPolicy", "Mix", "MixParams",
                         "OperatingModel", "OrgLayout", "SessionPlan", "WeekState"),
     "hrdsim.registry": ("PolicyRegistry",),
+    "hrdsim.report.build": ("build_report",),
     "hrdsim.rng": ("Streams",),
     "hrdsim.scenario": ("Scenario",),
+    "hrdsim.sensitivity_study": ("Sensitivity", "sensitivity"),
     "hrdsim.service": ("ServiceDesk",),
+    "hrdsim.sweep_study": ("Sweep",),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTED_FROM.items() for name in names}
 
@@ -99,18 +105,23 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "ServiceDesk",
     "SessionPlan",
     "Stash",
     "StashKey",
     "StrategyShifted",
     "Streams",
+    "Sweep",
     "WeekState",
     "__version__",
+    "build_report",
     "compare",
     "hookimpl",
     "load_scenario",
     "make_plugin_manager",
     "run",
+    "sensitivity",
     "setting",
+    "sweep",
 ]

@@ -1,8 +1,8 @@
-"""The Python API, for notebooks and scripts: :func:`run` and :func:`compare`.
+"""The Python API, for notebooks and scripts: :func:`run`, :func:`compare` and :func:`sweep`.
 
-Both take a scenario file and optional overrides, run the replications on an
+Each takes a scenario file and optional overrides, runs the replications on an
 executor (this process by default; ``workers=N`` local processes; or any
-:class:`concurrent.futures.Executor`, e.g. a Dask client's), and return an
+:class:`concurrent.futures.Executor`, e.g. a Dask client's), and returns an
 object whose tables are pandas DataFrames::
 
     import hrdsim
@@ -14,6 +14,10 @@ object whose tables are pandas DataFrames::
     comparison = hrdsim.compare("scenarios/baseline.toml", "scenarios/octopus.toml")
     comparison.differences   # alternative, metric, mean, ci_low, ci_high, share_better, verdict
     print(comparison)        # the same report as `hrdsim compare`
+
+    sweep = hrdsim.sweep("scenarios/baseline.toml", grid={"operating_model.developers": [4, 6, 8]})
+    sweep.runs               # one row per point × replication
+    sweep.points             # one row per point: mean and 95% CI of every outcome
 
 See ``docs/experiments.md``.
 """
@@ -35,13 +39,16 @@ from hrdsim.comparison import (
     run_comparison,
     scenario_labels,
 )
+from hrdsim.errors import HrdsimError
 from hrdsim.experiment import ExecutorHandle, Failure, open_executor, prepare
 
 if TYPE_CHECKING:
+    from hrdsim.design import Range
     from hrdsim.engine import ReplicationResult
     from hrdsim.metrics import Estimate
     from hrdsim.resolve import ResolvedScenario
     from hrdsim.runner import RunResults
+    from hrdsim.sweep_study import Sweep
 
 Overrides = Iterable[str] | Mapping[str, Any]
 Progress = Callable[[int, int], None]
@@ -240,6 +247,84 @@ def compare(
     return comparison
 
 
+def sweep(
+    scenario: str | Path, *, grid: Mapping[str, Sequence[Any]] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None, lhs: int | None = None,
+    replications: int | None = None, seed: int | None = None, overrides: Overrides = (),
+    out: str | Path | None = None, resume: bool = False, weekly: bool = False,
+    metrics: Sequence[str] | None = None, executor: Any = None, workers: int | None = None,
+    plugins: Iterable[str | Path] = (), disabled: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> Sweep:
+    """Run a scenario at every point of a design, on common random numbers.
+
+    Give ``grid={key: [values]}`` for a full factorial, or ``lhs=N`` with
+    ``ranges={key: (low, high)}`` for a Latin hypercube of N points (drawn from
+    the seed, so the same seed gives the same design). Every point runs
+    replications ``0 .. n-1`` on the same seed; all points' replication 0
+    runs first. Each run is written to ``out`` as it finishes (to a temporary
+    folder, removed at the end, without ``out``).
+
+    :param scenario: the scenario file.
+    :param grid: key → the values to run (every combination runs).
+    :param ranges: key → ``(low, high)``, with ``lhs``; whole-number keys are rounded.
+    :param lhs: the number of Latin hypercube points.
+    :param replications: replications at every point (default: the scenario's).
+    :param seed: the seed of every run and of the design (default: the scenario's).
+    :param overrides: applied at every point, as ``--set``.
+    :param out: the results folder (new or empty, unless ``resume``).
+    :param resume: skip the runs already in ``out`` (which must hold the same sweep).
+    :param weekly: also keep every run's organisation-level weekly series.
+    :param metrics: the outcomes of the printed table.
+    :param executor: as in :func:`run`; ``workers``, ``plugins``, ``disabled`` too;
+        ``progress(done, total)`` counts the runs still to run.
+    :return: the sweep; ``.runs`` has one row per point × replication, ``.points``
+        one per point.
+    :raises HrdsimError: for a bad scenario, key, value, design, plugin or folder.
+    """
+    from hrdsim.design import Grid
+    from hrdsim.results import python_command
+    from hrdsim.sweep_plan import plan_sweep
+    from hrdsim.sweep_study import run_sweep
+
+    if resume and out is None:
+        raise TypeError("resume=True continues the sweep in a folder: give out=")
+    grids = [Grid(key, tuple(values)) for key, values in (grid or {}).items()]
+    for g in grids:
+        if not g.values:
+            raise HrdsimError(f"grid: {g.key} has no values to run")
+    bounds = [_range(key, value) for key, value in (ranges or {}).items()]
+    if metrics is not None:
+        _check_metrics(metrics)
+    if resume and replications is None and out is not None:
+        from hrdsim.sweep_folder import previous_replications
+
+        replications = previous_replications(Path(out))
+    plan = plan_sweep(scenario, grids=grids, ranges=bounds, lhs=lhs, replications=replications,
+                      seed=seed, overrides=_override_list(overrides), plugin_paths=list(plugins),
+                      disabled=list(disabled))
+    with _executor(executor, workers) as handle:
+        result = run_sweep(plan, handle, out=None if out is None else Path(out), resume=resume,
+                           weekly=weekly, metrics=metrics, command=python_command(),
+                           progress=progress)
+    if result.interrupted:
+        counts = result.run_counts()
+        warnings.warn(f"interrupted: {counts['finished']} of {counts['planned']} runs finished"
+                      + (f"; run again with resume=True to continue in {out}" if out else ""),
+                      stacklevel=2)
+    return result
+
+
+def _range(key: str, bounds: Any) -> Range:
+    from hrdsim.design import parse_range
+
+    try:
+        low, high = bounds
+    except (TypeError, ValueError):
+        raise HrdsimError(f"ranges: {key} needs (low, high), got {bounds!r}") from None
+    return parse_range(f"{key}={low}:{high}", option="ranges")
+
+
 def _compare_runs(runs: Sequence[RunResult], metrics: Sequence[str] | None) -> Comparison:
     """Pair runs made earlier, replication by replication."""
     from hrdsim.comparison import key_metrics
@@ -300,7 +385,6 @@ def _targets(precision: str | Mapping[str, float] | Sequence[str] | None) -> lis
 
 
 def _check_metrics(metrics: Sequence[str]) -> None:
-    from hrdsim.errors import HrdsimError
     from hrdsim.metrics import OUTCOME_BY_NAME
     from hrdsim.params import did_you_mean
 
@@ -310,4 +394,4 @@ def _check_metrics(metrics: Sequence[str]) -> None:
                               + (did_you_mean(name, list(OUTCOME_BY_NAME)) or ""))
 
 
-__all__ = ["Comparison", "RunResult", "compare", "run"]
+__all__ = ["Comparison", "RunResult", "compare", "run", "sweep"]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hrdsim.resolve import ResolvedScenario
 
 from hrdsim.cli_support import UserError, errors_to_messages, plugin_options
+from hrdsim.report.command import report_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,19 +104,23 @@ def validate(
               help="Write manifest, summary and weekly tables to this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@report_options
 @errors_to_messages
 def run(
     scenario: Path, overrides: tuple[str, ...], plugin_paths: tuple[Path, ...],
     disabled: tuple[str, ...], replications: int | None, seed: int | None,
-    weeks: int | None, out: Path | None, as_json: bool, quiet: bool,
+    weeks: int | None, out: Path | None, as_json: bool, quiet: bool, report: bool,
+    report_lang: str,
 ) -> None:
     """Run a scenario and print its key outcomes (mean and 95% CI over replications)."""
     from hrdsim.errors import HrdsimError
+    from hrdsim.report.command import check_report_options, report_after_results
     from hrdsim.results import prepare_folder, python_command, summary_dict, write_results
     from hrdsim.runner import run_replications
 
     options = {k: v for k, v in
                (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None}
+    check_report_options(report, out)
     resolved, pm = _load(scenario, overrides, options, plugin_paths, disabled)
     if out is not None:  # before simulating, so a bad folder does not waste the run
         prepare_folder(out)
@@ -142,11 +147,13 @@ def run(
         write_results(results, out, plugin_infos(pm), python_command())
     if as_json:
         click.echo(json.dumps(summary_dict(results), indent=2))
+        report_after_results(report, out, report_lang, err=True)
         return
     click.echo(_outcome_table(resolved, results.summary, results.wall_seconds))
     if out is not None:
         click.echo(f"\nResults written to {out}/ (manifest.json, summary.json, weekly.parquet, "
                    "weekly.csv, teams.parquet, teams.csv)")
+    report_after_results(report, out, report_lang)
 
 
 def _outcome_table(resolved: ResolvedScenario, summary: dict[str, Estimate],
@@ -199,11 +206,16 @@ def _fmt(value: float) -> str:
 
 def _add_commands() -> None:
     from hrdsim.plugin_commands import new_plugin, plugins
-    from hrdsim.study_commands import compare
+    from hrdsim.report.command import report
+    from hrdsim.sensitivity_commands import sensitivity
+    from hrdsim.study_commands import compare, sweep
 
     main.add_command(plugins)
     main.add_command(new_plugin)
+    main.add_command(report)
     main.add_command(compare)
+    main.add_command(sweep)
+    main.add_command(sensitivity)
 
 
 _add_commands()

@@ -46,6 +46,35 @@ def summary_dict(results: RunResults) -> dict[str, Any]:
         "seed": scenario.seed,
         "outcomes": outcomes,
         "per_replication": [_finite(r.outcomes) for r in results.replications],
+        **({"waits_days": waits} if (waits := waits_dict(results)) is not None else {}),
+    }
+
+
+#: Upper bounds (days) of the bins of ``waits_days``: exactly 0 (served at once),
+#: then up to 1, 2, 5... days; the last bin, over 40 days, has no upper bound.
+WAIT_BINS_DAYS: tuple[float, ...] = (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0)
+
+
+def waits_dict(results: RunResults) -> dict[str, Any] | None:
+    """How long the served requests waited for an HR developer, over all replications:
+    counts per bin of :data:`WAIT_BINS_DAYS` and quantiles, in days. ``None`` when the
+    results hold no waits (no request was served, or a study did not keep them)."""
+    from hrdsim.engine import DAYS_PER_WEEK
+
+    kept = [r.waits for r in results.replications if r.waits.size]
+    if not kept:
+        return None
+    days = np.concatenate(kept) * DAYS_PER_WEEK
+    bins = np.searchsorted(np.array(WAIT_BINS_DAYS), days, side="left")
+    counts = np.bincount(bins, minlength=len(WAIT_BINS_DAYS) + 1)
+    quantiles = np.percentile(days, [50, 75, 90, 95, 99])
+    return {
+        "served": int(days.size),
+        "upper_days": [*WAIT_BINS_DAYS, None],
+        "counts": [int(c) for c in counts],
+        "quantiles": {f"p{q}": float(v) for q, v in zip((50, 75, 90, 95, 99), quantiles,
+                                                          strict=True)},
+        "max": float(days.max()),
     }
 
 

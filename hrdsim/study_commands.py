@@ -1,56 +1,152 @@
-"""Commands that run studies of several scenarios: ``hrdsim compare``.
+"""Commands that run studies of many runs: ``hrdsim compare`` and ``hrdsim sweep``.
 
+The options, progress bar and Ctrl-C handling they share are here too
+(:func:`study_options`, :func:`progress_bar`, :func:`waiting_notice`).
 Like the rest of the command line, this module imports only click at import
 time; the simulation, the executors and pandas load when a command runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from hrdsim.cli_support import UserError, errors_to_messages, plugin_options
+from hrdsim.report.command import report_options
+
+F = TypeVar("F", bound=Callable[..., Any])
+Progress = Callable[[int, int], None]
 
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 
 
+# --------------------------------------------------------------------------- shared parts
+
+
+def study_options(*, replications: str, seed: str, overrides: str, out: str,
+                  as_json: str) -> Callable[[F], F]:
+    """The options every study takes, with the help texts that differ per command:
+    ``--replications/-n``, ``--seed``, ``--set``, ``--out/-o`` and ``--json``; then
+    ``--quiet``, ``--workers``, ``--scheduler``, ``--plugin`` and ``--disable-plugin``."""
+    options = [
+        click.option("--replications", "-n", type=click.IntRange(min=1), help=replications),
+        click.option("--seed", type=click.IntRange(min=0), help=seed),
+        click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=overrides),
+        click.option("--out", "-o", type=click.Path(path_type=Path), help=out),
+        click.option("--json", "as_json", is_flag=True, help=as_json),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        click.option("--workers", type=click.IntRange(min=1),
+                     help="Local worker processes (default: one per core; 1 runs in this "
+                     "process)."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run on the Dask cluster whose scheduler is at this address (its "
+                     "workers need hrdsim, and the scenario files at the same paths)."),
+    ]
+
+    def decorate(func: F) -> F:
+        func = plugin_options(func)
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def shows_progress(quiet: bool, as_json: bool) -> bool:
+    """A progress bar only for a person watching a terminal, without --quiet or --json."""
+    import hrdsim.cli
+
+    return not quiet and not as_json and hrdsim.cli._stderr_is_terminal()
+
+
+@contextlib.contextmanager
+def progress_bar(show: bool, length: int, label: str = "Simulating") -> Iterator[Progress | None]:
+    """A progress bar on stderr showing runs done/total and the time left, as a
+    ``progress(done, total)`` callback (``None`` when not shown)."""
+    if not show:
+        yield None
+        return
+    with click.progressbar(length=max(length, 1), label=label, file=sys.stderr, show_pos=True,
+                           show_eta=True) as bar:
+        yield _follow(bar)
+
+
+def waiting_notice(quiet: bool, as_json: bool) -> Callable[[int], None] | None:
+    """What to say after a first Ctrl-C (nothing with --quiet or --json)."""
+    return None if quiet or as_json else _say_waiting
+
+
+def _follow(bar: Any) -> Progress:
+    """A progress callback that keeps a click progress bar's total and position."""
+
+    def update(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        if done > bar.pos:
+            bar.update(done - bar.pos)
+        else:
+            bar.render_progress()
+
+    return update
+
+
+def _say_waiting(running: int) -> None:
+    click.echo(f"\nStopping: waiting for the {running} running replications to finish "
+               "(Ctrl-C again to abandon them)...", err=True)
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a study runs, SIGTERM (a batch scheduler's or ``kill``'s request to stop)
+    stops it like Ctrl-C: what finished is kept and reported."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --------------------------------------------------------------------------- compare
+
+
 @click.command()
 @click.argument("baseline", type=click.Path(path_type=Path))
 @click.argument("alternatives", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--replications", "-n", type=click.IntRange(min=1),
-              help="Paired replications (default: the baseline's replications).")
 @click.option("--precision", "precision", multiple=True, metavar="METRIC=HALFWIDTH",
               help="Add replications until the 95% CI half-width of METRIC's difference is "
               "below HALFWIDTH for every alternative, e.g. capability_index=0.5 (repeatable).")
 @click.option("--max-replications", type=click.IntRange(min=2),
               help="Cap for --precision (default 200 paired replications).")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Seed of every scenario (default: the baseline's).")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override a key in every scenario, e.g. --set weeks=52 (repeatable).")
-@click.option("--out", "-o", type=click.Path(path_type=Path),
-              help="Write manifest, comparison, summaries, weekly tables and paired "
-              "differences to this folder.")
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--workers", type=click.IntRange(min=1),
-              help="Local worker processes (default: one per core; 1 runs in this process).")
-@click.option("--scheduler", metavar="tcp://HOST:PORT",
-              help="Run on the Dask cluster whose scheduler is at this address (its workers "
-              "need hrdsim, and the scenario files at the same paths).")
-@plugin_options
+@study_options(
+    replications="Paired replications (default: the baseline's replications).",
+    seed="Seed of every scenario (default: the baseline's).",
+    overrides="Override a key in every scenario, e.g. --set weeks=52 (repeatable).",
+    out="Write manifest, comparison, summaries, weekly tables and paired differences to this "
+    "folder.",
+    as_json="Print the comparison as JSON on stdout.")
+@report_options
 @errors_to_messages
 def compare(
     baseline: Path, alternatives: tuple[Path, ...], replications: int | None,
     precision: tuple[str, ...], max_replications: int | None, seed: int | None,
     overrides: tuple[str, ...], out: Path | None, as_json: bool, quiet: bool,
     workers: int | None, scheduler: str | None, plugin_paths: tuple[Path, ...],
-    disabled: tuple[str, ...],
+    disabled: tuple[str, ...], report: bool, report_lang: str,
 ) -> None:
     """Compare ALTERNATIVES with BASELINE on common random numbers.
 
@@ -63,7 +159,9 @@ def compare(
     from hrdsim.comparison import DEFAULT_MAX_REPLICATIONS, parse_precision, run_comparison
     from hrdsim.experiment import open_executor, prepare
     from hrdsim.loader import load_scenario
+    from hrdsim.report.command import check_report_options, report_after_results
 
+    check_report_options(report, out)
     if replications is not None and precision:
         raise UserError("give --replications or --precision, not both (with --precision the "
                         "number of replications follows from the target)")
@@ -86,21 +184,12 @@ def compare(
 
         prepare_folder(out)
 
-    import hrdsim.cli
-
-    show_bar = not quiet and not as_json and hrdsim.cli._stderr_is_terminal()
-    with open_executor(workers=workers, scheduler=scheduler) as handle:
-        if show_bar:
-            with click.progressbar(length=count * len(prepared), label="Simulating",
-                                   file=sys.stderr, show_pos=True, show_eta=True) as bar:
-                comparison = run_comparison(
-                    prepared, handle, replications=count, targets=targets,
-                    max_replications=cap, progress=_follow(bar),
-                    on_interrupt=_say_waiting)
-        else:
-            comparison = run_comparison(
-                prepared, handle, replications=count, targets=targets, max_replications=cap,
-                on_interrupt=None if quiet or as_json else _say_waiting)
+    show = shows_progress(quiet, as_json)
+    with open_executor(workers=workers, scheduler=scheduler) as handle, \
+            progress_bar(show, count * len(prepared)) as progress:
+        comparison = run_comparison(
+            prepared, handle, replications=count, targets=targets, max_replications=cap,
+            progress=progress, on_interrupt=waiting_notice(quiet, as_json))
     if out is not None:
         from hrdsim.results import python_command
 
@@ -112,6 +201,7 @@ def compare(
         if out is not None:
             click.echo(f"\nResults written to {out}/ (manifest.json, comparison.json, "
                        "summary.json, summary.parquet/.csv, weekly.parquet/.csv, paired.csv)")
+    report_after_results(report, out, report_lang, err=as_json)
     if comparison.interrupted:
         click.echo(f"Interrupted: {comparison.runs_finished} of {comparison.runs_planned} runs "
                    "finished" + (f"; what finished is in {out}/" if out is not None else ""),
@@ -119,19 +209,144 @@ def compare(
         sys.exit(INTERRUPTED)
 
 
-def _follow(bar: Any) -> Any:
-    """A progress callback that keeps a click progress bar's total and position."""
+# --------------------------------------------------------------------------- sweep
 
-    def update(done: int, total: int) -> None:
-        bar.length = total
-        if done > bar.pos:
-            bar.update(done - bar.pos)
+
+@click.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--grid", "grids", multiple=True, metavar="KEY=V1,V2,...",
+              help="Run every combination of these values of KEY with those of the other --grid "
+              "keys (a full factorial), e.g. operating_model.developers=4,6,8 (repeatable).")
+@click.option("--lhs", type=click.IntRange(min=1), metavar="N",
+              help="Draw N points of a Latin hypercube over the --range keys.")
+@click.option("--range", "ranges", multiple=True, metavar="KEY=LO:HI",
+              help="With --lhs: vary a numeric key between LO and HI, e.g. "
+              "learning.params.share=0:0.2 (repeatable; whole-number keys are rounded).")
+@click.option("--resume", is_flag=True,
+              help="Continue the sweep in the --out folder: run only the runs not there yet.")
+@click.option("--weekly", is_flag=True,
+              help="Also write every run's organisation-level weekly series (weekly/ in --out).")
+@click.option("--metric", "metrics", multiple=True, metavar="METRIC",
+              help="An outcome for the printed table, e.g. capability_change (repeatable; "
+              "default: capability index, strategic gap, throughput, wait and cost).")
+@study_options(
+    replications="Replications at every point (default: the scenario's replications; with "
+    "--resume, the folder's).",
+    seed="Seed of every point's runs and of a Latin hypercube (default: the scenario's).",
+    overrides="Override a key at every point, e.g. --set weeks=52 (repeatable).",
+    out="Write the runs as they finish, then manifest, sweep.json and points.csv, to this "
+    "folder.",
+    as_json="Print sweep.json on stdout.")
+@report_options
+@errors_to_messages
+def sweep(
+    scenario: Path, grids: tuple[str, ...], lhs: int | None, ranges: tuple[str, ...],
+    replications: int | None, seed: int | None, overrides: tuple[str, ...], out: Path | None,
+    as_json: bool, quiet: bool, workers: int | None, scheduler: str | None,
+    plugin_paths: tuple[Path, ...], disabled: tuple[str, ...], resume: bool, weekly: bool,
+    metrics: tuple[str, ...], report: bool, report_lang: str,
+) -> None:
+    """Run SCENARIO at every point of a design of parameter values.
+
+    --grid lists values (every combination runs); --lhs N with --range draws
+    N points of a Latin hypercube. Every point runs the same replications on
+    the same seed (common random numbers), all points' first replication
+    first, so a sweep cut short has covered the whole design. With --out,
+    each run is written as it finishes, and --resume continues a sweep that
+    was stopped. Prints each point's key outcomes (mean ± 95% CI half-width)
+    and the best points for capability.
+    """
+    from hrdsim.design import parse_grid, parse_range
+    from hrdsim.experiment import open_executor
+    from hrdsim.report.command import check_report_options, report_after_results
+    from hrdsim.results import python_command
+    from hrdsim.sweep_plan import check_design_options, plan_sweep
+    from hrdsim.sweep_study import run_sweep
+
+    check_report_options(report, out)
+    if workers is not None and scheduler is not None:
+        raise UserError("give --workers or --scheduler, not both")
+    if resume and out is None:
+        raise UserError("--resume continues the sweep in a results folder: give it with --out DIR")
+    grid_list = [parse_grid(text) for text in grids]
+    range_list = [parse_range(text) for text in ranges]
+    check_design_options(grid_list, range_list, lhs)
+    _check_metrics(metrics)
+    if resume and replications is None and out is not None:
+        from hrdsim.sweep_folder import previous_replications
+
+        replications = previous_replications(out)
+    plan = plan_sweep(scenario, grids=grid_list, ranges=range_list, lhs=lhs,
+                      replications=replications, seed=seed, overrides=overrides,
+                      plugin_paths=plugin_paths, disabled=disabled)
+    with terminate_as_interrupt(), open_executor(workers=workers, scheduler=scheduler) as handle, \
+            progress_bar(shows_progress(quiet, as_json), plan.runs_planned) as progress:
+        result = run_sweep(plan, handle, out=out, resume=resume, weekly=weekly,
+                           metrics=metrics or None, command=python_command(),
+                           progress=progress, on_interrupt=waiting_notice(quiet, as_json))
+    if as_json:
+        click.echo(result.to_json())
+    else:
+        click.echo(result.report())
+        if out is not None:
+            click.echo(f"\nResults written to {out}/ (manifest.json, sweep.json, points.csv, "
+                       "points.parquet, runs/" + (", weekly/" if weekly else "") + ")")
+    report_after_results(report, out, report_lang, err=as_json)
+    if result.interrupted:
+        counts = result.run_counts()
+        told = f"Interrupted: {counts['finished']} of {counts['planned']} runs finished"
+        if out is None:
+            told += " (give --out DIR to keep finished runs and resume later)"
         else:
-            bar.render_progress()
+            again = _resume_command(scenario, grids, lhs, ranges, plan.replications, plan.seed,
+                                    overrides, out, weekly, metrics, workers, scheduler,
+                                    plugin_paths, disabled, quiet, as_json)
+            told += f"; they are in {out}/. Continue with:\n  {again}"
+        click.echo(told, err=True)
+        sys.exit(INTERRUPTED)
 
-    return update
+
+def _check_metrics(metrics: Sequence[str]) -> None:
+    from hrdsim.metrics import OUTCOME_BY_NAME
+    from hrdsim.params import did_you_mean
+
+    for name in metrics:
+        if name not in OUTCOME_BY_NAME:
+            raise UserError(f"--metric {name}: unknown outcome"
+                            + did_you_mean(name, list(OUTCOME_BY_NAME))
+                            + "; the outcomes are listed in docs/model.md")
 
 
-def _say_waiting(running: int) -> None:
-    click.echo(f"\nStopping: waiting for the {running} running replications to finish "
-               "(Ctrl-C again to abandon them)...", err=True)
+def _resume_command(
+    scenario: Path, grids: Sequence[str], lhs: int | None, ranges: Sequence[str],
+    replications: int, seed: int, overrides: Sequence[str], out: Path, weekly: bool,
+    metrics: Sequence[str], workers: int | None, scheduler: str | None,
+    plugin_paths: Sequence[Path], disabled: Sequence[str], quiet: bool, as_json: bool,
+) -> str:
+    """The command that continues this sweep: the same options, and --resume."""
+    import shlex
+
+    from hrdsim.results import python_command
+
+    typed = python_command()
+    args = typed[:3] if typed[:3] == ["python", "-m", "hrdsim"] else ["hrdsim"]
+    args += ["sweep", str(scenario)]
+    for option, values in (("--grid", grids), ("--range", ranges)):
+        for value in values:
+            args += [option, value]
+    if lhs is not None:
+        args += ["--lhs", str(lhs)]
+    args += ["--replications", str(replications), "--seed", str(seed)]
+    for option, values in (("--set", overrides), ("--metric", metrics),
+                           ("--plugin", [str(p) for p in plugin_paths]),
+                           ("--disable-plugin", disabled)):
+        for value in values:
+            args += [option, value]
+    args += ["--out", str(out)]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    if scheduler is not None:
+        args += ["--scheduler", scheduler]
+    args += [flag for flag, on in (("--weekly", weekly), ("--quiet", quiet),
+                                   ("--json", as_json)) if on]
+    return shlex.join([*args, "--resume"])
