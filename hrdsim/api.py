@@ -282,17 +282,14 @@ def sweep(
         one per point.
     :raises HrdsimError: for a bad scenario, key, value, design, plugin or folder.
     """
-    from hrdsim.design import Grid
+    from hrdsim.design import grids_from_mapping
     from hrdsim.results import python_command
     from hrdsim.sweep_plan import plan_sweep
     from hrdsim.sweep_study import run_sweep
 
     if resume and out is None:
         raise TypeError("resume=True continues the sweep in a folder: give out=")
-    grids = [Grid(key, tuple(values)) for key, values in (grid or {}).items()]
-    for g in grids:
-        if not g.values:
-            raise HrdsimError(f"grid: {g.key} has no values to run")
+    grids = grids_from_mapping(grid or {})
     bounds = [_range(key, value) for key, value in (ranges or {}).items()]
     if metrics is not None:
         _check_metrics(metrics)

@@ -19,7 +19,7 @@ import itertools
 import math
 import tomllib
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -109,6 +109,51 @@ def parse_grid(text: str, option: str = "--grid") -> Grid:
     return Grid(key, values)
 
 
+def grids_from_mapping(grid: Mapping[str, Any], option: str = "grid") -> list[Grid]:
+    """Grids from Python's ``{key: [values]}``, checked as ``--grid`` is.
+
+    :raises ScenarioError: for a value that is not a list of values (a string would
+        otherwise be taken letter by letter), an empty list or a value listed twice.
+    """
+    grids = []
+    for key, values in grid.items():
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence | set | frozenset):
+            raise ScenarioError(option, str(key), f"expected a list of values, got {values!r}",
+                                f"e.g. {{{str(key)!r}: [{values!r}]}}")
+        items = tuple(values)
+        if not items:
+            raise ScenarioError(option, str(key), "has no values to run")
+        if len(set(map(repr, items))) != len(items):
+            raise ScenarioError(option, str(key), f"lists a value twice in {list(items)!r}")
+        grids.append(Grid(str(key), items))
+    return grids
+
+
+def check_range_ends(ranges: Sequence[Range], accepts: Callable[[tuple[str, ...]], object],
+                     option: str = "--range") -> None:
+    """Check that every range's key accepts both ends of the range, so that a range
+    reaching past the values its key allows (``share=-0.1:0.2``) is reported by that
+    bound, not at a random point drawn inside it.
+
+    Only the key's own check counts here: a rule linking it to other keys (a floor
+    below a share) depends on where the other ranges are, and is checked at every
+    design point instead.
+
+    :param accepts: loads the scenario with these extra ``--set`` expressions,
+        raising :class:`ScenarioError` when it refuses them.
+    :raises ScenarioError: naming the option, the key and the end that is refused.
+    """
+    for r in ranges:
+        for end, unit in (("low", 0.0), ("high", 1.0)):
+            try:
+                accepts((override(r.key, r.value(unit)),))
+            except ScenarioError as exc:
+                if exc.source == "--set" and exc.key == r.key:
+                    raise ScenarioError(option, r.key, exc.problem,
+                                        f"the {end} end of the range {r.low:g}:{r.high:g}; "
+                                        "narrow the range to values the key accepts") from None
+
+
 def check_keys(
     current: Mapping[str, Any], grids: Sequence[Grid] = (), ranges: Sequence[Range] = (),
 ) -> list[Range]:
@@ -123,6 +168,9 @@ def check_keys(
     """
     seen: set[str] = set()
     for option, key in [("--grid", g.key) for g in grids] + [("--range", r.key) for r in ranges]:
+        if key == "replications" and key not in current:
+            raise ScenarioError(option, key, "is how many times every point runs, not an input "
+                                "a point can vary", "give --replications N")
         if key not in current:
             raise ScenarioError(option, key, "is not a key of the scenario"
                                 + did_you_mean(key, list(current)),
@@ -155,6 +203,19 @@ def override(key: str, value: Any) -> str:
     else:
         raise TypeError(f"cannot write {value!r} as a --set value")
     return f"{key}={text}"
+
+
+#: Keys that set how many people the organisation has.
+SIZE_KEYS = ("organisation.units", "organisation.teams_per_unit", "organisation.team_size")
+
+
+def scale_text(people: int, weeks: int, varied: Sequence[str]) -> str:
+    """``"1000 people, 260 weeks"`` for a study's report, saying "varied by the design"
+    instead of the scenario's own number where a varied key changes it."""
+    size = "people: varied by the design" if any(k in SIZE_KEYS for k in varied) \
+        else f"{people} people"
+    length = "weeks: varied by the design" if "weeks" in varied else f"{weeks} weeks"
+    return f"{size}, {length}"
 
 
 # --------------------------------------------------------------------------- designs
@@ -279,5 +340,6 @@ def _toml_value(text: str) -> Any:
         return text
 
 
-__all__ = ["Grid", "Range", "check_keys", "grid_order", "grid_points", "lhs_order", "lhs_points",
-           "lhs_units", "override", "parse_grid", "parse_range", "spread_order"]
+__all__ = ["SIZE_KEYS", "Grid", "Range", "check_keys", "check_range_ends", "grid_order",
+           "grid_points", "grids_from_mapping", "lhs_order", "lhs_points", "lhs_units",
+           "override", "parse_grid", "parse_range", "scale_text", "spread_order"]

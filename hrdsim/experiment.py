@@ -6,8 +6,9 @@ scenario by its file, ``--set`` overrides and options (never by a loaded
 object), so that any :class:`concurrent.futures.Executor` can run it - in this
 process, in a pool of local processes or on a Dask cluster. The worker loads
 the scenario and its plugins itself (once per process; see :func:`run_unit`)
-and sends back the replication's result, without the team tables and waits
-unless asked for. Results are keyed by (unit key, replication), so the order in
+and sends back the replication's result, without the team tables unless
+asked for (the waits of its requests come back: a comparison's report draws
+their distribution). Results are keyed by (unit key, replication), so the order in
 which they finish does not matter: the same seed gives the same numbers
 whichever executor ran them.
 
@@ -73,7 +74,7 @@ class WorkUnit:
     :ivar key: which variant of the study this is (e.g. its position).
     :ivar spec: the scenario variant.
     :ivar replication: replication number (selects the random streams).
-    :ivar detail: also send back team tables and queue waits (they are large).
+    :ivar detail: also send back the team tables (they are large).
     """
 
     key: Hashable
@@ -194,8 +195,6 @@ def run_unit(unit: WorkUnit) -> ReplicationResult | Failure:
     fault comes back as a :class:`Failure` (plain text, so it unpickles even
     where the plugin's exception classes cannot be imported).
     """
-    import numpy as np
-
     from hrdsim.engine import Simulation
     from hrdsim.runner import _blame
 
@@ -215,7 +214,6 @@ def run_unit(unit: WorkUnit) -> ReplicationResult | Failure:
                        str(_blame(resolved, unit.replication, exc, pm)))
     if not unit.detail:
         result.teams = {}
-        result.waits = np.zeros(0)
     return result
 
 

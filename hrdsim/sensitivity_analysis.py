@@ -215,6 +215,9 @@ class ParameterIndex:
     :ivar first_conf: S1's half-width (Sobol'); NaN for Morris.
     :ivar sigma: Morris' standard deviation of the elementary effects; NaN for Sobol'.
     :ivar distinguishable: the interval lies above the noise floor's.
+    :ivar above_floor: the index itself lies above the floor's interval (when its own
+        interval still reaches into the floor's, the effect is too uncertain to tell
+        from noise: more samples would settle it).
     """
 
     parameter: str
@@ -226,6 +229,15 @@ class ParameterIndex:
     sigma: float
     distinguishable: bool
     verdict: str
+    above_floor: bool = False
+
+    @property
+    def standing(self) -> str:
+        """``above noise``, ``uncertain`` (the index is above the floor, its interval
+        is not) or ``within noise``."""
+        if self.distinguishable:
+            return "above noise"
+        return "uncertain" if self.above_floor else "within noise"
 
     @property
     def low(self) -> float:
@@ -314,13 +326,14 @@ def analyse(
     for rank, j in enumerate(order, start=1):
         value, half = float(index[j]), float(conf[j])
         clear = value - half > floor.high
+        above = value > floor.high
         ranked.append(ParameterIndex(
             parameter=design.ranges[j].key, rank=rank, index=value, conf=half,
             first=float(first[j]), first_conf=float(first_conf[j]), sigma=float(sigma[j]),
-            distinguishable=bool(clear),
+            distinguishable=bool(clear), above_floor=bool(above),
             verdict=_verdict(design, design.ranges[j], label, unit, value, half,
                              float(first[j]), float(first_conf[j]), float(sigma[j]), floor,
-                             clear),
+                             clear, above),
         ))
     return OutcomeIndices(**common, parameters=tuple(ranked), floor=floor)
 
@@ -348,6 +361,8 @@ def noise_floor(design: Design, means: Any, variances: Any, replications: int,
 
     y = np.asarray(means, dtype=float)
     var = np.asarray(variances, dtype=float)
+    # replications that differ only by rounding in their sums carry no noise
+    var = np.where(var <= (1e-9 * np.abs(y)) ** 2, 0.0, var)
     size = design.group_size
     groups = design.samples
     y_groups = y.reshape(groups, size)
@@ -377,10 +392,21 @@ def noise_floor(design: Design, means: Any, variances: Any, replications: int,
 
 def _verdict(design: Design, r: Range, label: str, unit: str, index: float, conf: float,
              first: float, first_conf: float, sigma: float, floor: NoiseFloor,
-             clear: bool) -> str:
+             clear: bool, above: bool = False) -> str:
     """One plain-language line about one parameter's effect on one outcome."""
     name = _lower(label)
     span = f"{_num(r.low)} to {_num(r.high)}"
+    if above and not clear:
+        symbol = "ST" if design.method == "sobol" else "mu*"
+        words = "" if design.method == "sobol" else _unit_words(unit)
+        samples = (f"{design.samples} base samples" if design.method == "sobol"
+                   else f"{design.samples} trajectories")
+        more = "base samples" if design.method == "sobol" else "trajectories"
+        return (f"{r.key}: its effect on {name} is too uncertain to tell from noise with "
+                f"{samples} ({symbol} {_num(index)}{' ' + words if words else ''} is above the "
+                f"noise floor {_num(floor.value)}, but its 95% CI {_num(index - conf)} to "
+                f"{_num(index + conf)} reaches down to the floor's, up to {_num(floor.high)}); "
+                f"more {more} would settle it")
     if design.method == "sobol":
         if not clear:
             return (f"{r.key}: its effect on {name} is not distinguishable from noise (ST "

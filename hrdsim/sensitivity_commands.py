@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from hrdsim.study_commands import (
     INTERRUPTED,
     progress_bar,
     shows_progress,
+    stopped_while_planning,
     study_options,
     terminate_as_interrupt,
     waiting_notice,
@@ -39,9 +41,12 @@ from hrdsim.study_commands import (
 @click.option("--outcome", "outcomes", multiple=True, metavar="METRIC",
               help="Analyse this outcome, e.g. capability_index (repeatable; default: the key "
               "outcomes).")
+@click.option("--resume", is_flag=True,
+              help="Continue the stopped study in the --out folder: run only the runs not "
+              "there yet.")
 @study_options(
     replications="Replications at every design point, at least 2 (default: the scenario's "
-    "replications).",
+    "replications; with --resume, the folder's).",
     seed="Seed of the runs and of the design (default: the scenario's).",
     overrides="Override a scenario key at every point, e.g. --set weeks=52 (repeatable).",
     out="Write manifest, sensitivity.json, indices.csv and the runs to this folder.",
@@ -52,7 +57,7 @@ def sensitivity(
     outcomes: tuple[str, ...], replications: int | None, seed: int | None,
     overrides: tuple[str, ...], out: Path | None, as_json: bool, quiet: bool,
     workers: int | None, scheduler: str | None, plugin_paths: tuple[Path, ...],
-    disabled: tuple[str, ...],
+    disabled: tuple[str, ...], resume: bool,
 ) -> None:
     """Find which parameters move which outcomes of SCENARIO, and by how much.
 
@@ -60,10 +65,13 @@ def sensitivity(
     drawn from the seed), runs each design point's replications on common
     random numbers, and prints per outcome the parameters ranked by their
     index (ST or mu*) with 95% confidence intervals, beside the noise floor:
-    the index replication noise alone would produce. A parameter that does
-    not clear the floor is reported as not distinguishable from noise.
+    the index replication noise alone would produce. A parameter whose
+    interval does not clear the floor is reported as within noise, or as
+    uncertain when its estimate is above the floor but more samples are
+    needed to tell.
     """
     from hrdsim.experiment import open_executor
+    from hrdsim.sensitivity_folder import finished_runs, previous_replications
     from hrdsim.sensitivity_study import plan_study, run_study
 
     if workers is not None and scheduler is not None:
@@ -71,19 +79,29 @@ def sensitivity(
     if not ranges:
         raise UserError("give at least one --range KEY=LO:HI to vary, e.g. "
                         "--range learning.params.share=0.02:0.1 (repeatable)")
-    plan = plan_study(scenario, method=method, ranges=ranges, samples=samples,
-                      replications=replications, seed=seed,
-                      outcomes=outcomes or None, overrides=overrides,
-                      plugins=plugin_paths, disabled=disabled)
+    if resume and out is None:
+        raise UserError("--resume continues the study in a results folder: give it with "
+                        "--out DIR")
+    if resume and replications is None and out is not None:
+        replications = previous_replications(out)
+    with stopped_while_planning():
+        plan = plan_study(scenario, method=method, ranges=ranges, samples=samples,
+                          replications=replications, seed=seed,
+                          outcomes=outcomes or None, overrides=overrides,
+                          plugins=plugin_paths, disabled=disabled)
+    done: dict[tuple[int, int], dict[str, float]] = {}
     if out is not None:  # before simulating, so a bad folder does not waste the study
         from hrdsim.results import prepare_folder
 
+        if resume:
+            done = finished_runs(out, plan)
         prepare_folder(out)
 
     with terminate_as_interrupt(), open_executor(workers=workers, scheduler=scheduler) as handle, \
-            progress_bar(shows_progress(quiet, as_json), plan.runs_planned) as progress:
+            progress_bar(shows_progress(quiet, as_json), plan.runs_planned - len(done)) \
+            as progress:
         study = run_study(plan, handle, progress=progress,
-                          on_interrupt=waiting_notice(quiet, as_json))
+                          on_interrupt=waiting_notice(quiet, as_json), done=done)
     if out is not None:
         from hrdsim.results import python_command
 
@@ -96,8 +114,46 @@ def sensitivity(
             click.echo(f"\nResults written to {out}/ (manifest.json, sensitivity.json, "
                        "indices.csv, runs.parquet, runs.csv)")
     if study.interrupted:
-        click.echo(f"Interrupted: {study.runs_finished} of {study.runs_planned} runs finished"
-                   + (f"; the finished runs are in {out}/runs.parquet and runs.csv"
-                      if out is not None else " (give --out to keep them)"), err=True)
+        told = f"Interrupted: {study.runs_finished} of {study.runs_planned} runs finished"
+        if out is None:
+            told += " (give --out DIR to keep finished runs and resume later)"
+        else:
+            again = _resume_command(scenario, plan.design.method, ranges, plan.design.samples,
+                                    outcomes, plan.replications, plan.seed, overrides, out,
+                                    workers, scheduler, plugin_paths, disabled, quiet, as_json)
+            told += f"; they are in {out}/runs.parquet. Continue with:\n  {again}"
+        click.echo(told, err=True)
         sys.exit(INTERRUPTED)
 
+
+def _resume_command(
+    scenario: Path, method: str, ranges: Sequence[str], samples: int,
+    outcomes: Sequence[str], replications: int, seed: int, overrides: Sequence[str],
+    out: Path, workers: int | None, scheduler: str | None, plugin_paths: Sequence[Path],
+    disabled: Sequence[str], quiet: bool, as_json: bool,
+) -> str:
+    """The command that continues this study: the same options (samples, replications
+    and seed made explicit), and --resume."""
+    import shlex
+
+    from hrdsim.results import python_command
+
+    typed = python_command()
+    args = typed[:3] if typed[:3] == ["python", "-m", "hrdsim"] else ["hrdsim"]
+    args += ["sensitivity", str(scenario), "--method", method]
+    for value in ranges:
+        args += ["--range", value]
+    args += ["--samples", str(samples), "--replications", str(replications), "--seed",
+             str(seed)]
+    for option, values in (("--outcome", outcomes), ("--set", overrides),
+                           ("--plugin", [str(p) for p in plugin_paths]),
+                           ("--disable-plugin", disabled)):
+        for value in values:
+            args += [option, value]
+    args += ["--out", str(out)]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    if scheduler is not None:
+        args += ["--scheduler", scheduler]
+    args += [flag for flag, on in (("--quiet", quiet), ("--json", as_json)) if on]
+    return shlex.join([*args, "--resume"])

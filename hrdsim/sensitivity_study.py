@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hrdsim.design import Range, check_keys, parse_range
+from hrdsim.design import Range, check_keys, check_range_ends, parse_range, scale_text
 from hrdsim.errors import HrdsimError, ScenarioError
 from hrdsim.metrics import format_number
 from hrdsim.sensitivity_analysis import (
@@ -129,15 +129,20 @@ def plan_study(
         if "--grid" not in exc.hint:
             raise
         raise ScenarioError(exc.source, exc.key, exc.problem, "a sensitivity study varies "
-                            "numbers; compare its values with hrdsim compare") from None
+                            "numbers; run its values with hrdsim sweep --grid") from None
     set_keys = {expr.partition("=")[0].strip() for expr in overrides}
     for r in checked:
         if r.key in set_keys:
             raise ScenarioError("--range", r.key, "is also given with --set; the range would "
                                 "override it at every point", "drop one of them")
+    registry = build_registry(base.pm)
+
+    def accepts(sets: tuple[str, ...]) -> None:
+        resolve(load_scenario(scenario, overrides + sets, {"seed": study_seed}), registry)
+
+    check_range_ends(checked, accepts)
     design = make_design(method, checked, count, study_seed)
 
-    registry = build_registry(base.pm)
     specs: list[ScenarioSpec] = []
     keys: list[int] = []
     seen: dict[tuple[str, ...], int] = {}
@@ -148,10 +153,11 @@ def plan_study(
             try:
                 resolve(load_scenario(scenario, expressions, {"seed": study_seed}), registry)
             except ScenarioError as exc:
-                values = ", ".join(point_overrides)
+                values = ", ".join(f"{r.key}={_num(v)}" for r, v in
+                                   zip(design.ranges, design.values(point), strict=True))
                 raise HrdsimError(
                     f"--range: the scenario refuses the design point {values}: {exc} (narrow "
-                    "the range to values the key accepts)") from None
+                    "the ranges to values the keys accept together)") from None
             seen[point_overrides] = len(specs)
             specs.append(attrs.evolve(base.spec, overrides=expressions))
         keys.append(seen[point_overrides])
@@ -200,22 +206,25 @@ def _check_outcomes(outcomes: Sequence[str]) -> tuple[str, ...]:
 def run_study(
     plan: StudyPlan, handle: ExecutorHandle, progress: Progress | None = None,
     on_interrupt: Callable[[int], None] | None = None,
+    done: Mapping[tuple[int, int], dict[str, float]] | None = None,
 ) -> Sensitivity:
     """Run every replication of every distinct design point and analyse the outcomes.
 
     Runs go to the executor in chunks, keeping only each run's outcomes (not its
     weekly series), so a large study holds little in memory.
 
-    :param progress: called as ``progress(runs_done, runs_planned)``.
+    :param progress: called as ``progress(runs_done, runs_to_run)``.
     :param on_interrupt: called after Ctrl-C with the number of running runs waited for.
+    :param done: runs finished earlier, (distinct point, replication) → outcomes
+        (:func:`hrdsim.sensitivity_folder.finished_runs`); they are not run again.
     """
     from hrdsim.experiment import WorkUnit, run_units
     from hrdsim.plugins import plugin_infos
 
+    results: dict[tuple[int, int], dict[str, float]] = dict(done or {})
     units = [WorkUnit(key, spec, rep) for key, spec in enumerate(plan.specs)
-             for rep in range(plan.replications)]
+             for rep in range(plan.replications) if (key, rep) not in results]
     chunk = max(256, 16 * handle.slots)
-    results: dict[tuple[int, int], dict[str, float]] = {}
     failures: list[Failure] = []
     state = {"done": 0}
     interrupted = False
@@ -243,7 +252,7 @@ def run_study(
     return Sensitivity(
         plan=plan, results=results, failures=failures, executor=dict(handle.description),
         wall_seconds=time.perf_counter() - started, interrupted=interrupted,
-        plugins=plugin_infos(plan.base.pm),
+        plugins=plugin_infos(plan.base.pm), resumed=len(done or {}),
     )
 
 
@@ -257,6 +266,7 @@ class Sensitivity:
     :ivar plan: what was asked for: scenario, design, replications, outcomes.
     :ivar results: (distinct point, replication) → the run's outcomes.
     :ivar failures: runs that raised; a failure's key is its distinct point.
+    :ivar resumed: runs found in the results folder when a resumed study started.
     """
 
     plan: StudyPlan
@@ -266,6 +276,7 @@ class Sensitivity:
     wall_seconds: float = 0.0
     interrupted: bool = False
     plugins: list[PluginInfo] = attrs.field(factory=list)
+    resumed: int = 0
     _analyses: list[OutcomeIndices] | None = attrs.field(default=None, init=False)
 
     # -- the numbers ----------------------------------------------------------
@@ -289,6 +300,13 @@ class Sensitivity:
     @property
     def runs_finished(self) -> int:
         return len(self.results) + len(self.failures)
+
+    def run_counts(self) -> dict[str, Any]:
+        """Runs planned, finished (with a result or a failure), failed, found in the
+        folder when a resumed study started, and whether Ctrl-C stopped the study."""
+        return {"planned": self.runs_planned, "finished": self.runs_finished,
+                "failed": len(self.failures), "resumed": self.resumed,
+                "interrupted": self.interrupted}
 
     def missing_points(self) -> list[int]:
         """Design points without a finished run for every replication."""
@@ -452,8 +470,7 @@ class Sensitivity:
             "ranges": [_range_dict(r) for r in design.ranges],
             "outcomes": outcomes,
             "confidence": CONFIDENCE,
-            "runs": {"planned": self.runs_planned, "finished": self.runs_finished,
-                     "failed": len(self.failures), "interrupted": self.interrupted},
+            "runs": self.run_counts(),
             "failures": [self._failure_dict(f) for f in self.failures],
         }
 
@@ -562,8 +579,8 @@ def _report(s: Sensitivity) -> str:
             "Morris elementary effects: mu* (mean absolute effect), mu (mean), sigma (spread)")
     lines = [f"Sensitivity of {json.dumps(scenario.name, ensure_ascii=False)} "
              f"({s.resolved.loaded.path}) - {what}",
-             f"{scenario.organisation.employees} people, {scenario.weeks} weeks; "
-             f"{len(design.ranges)} parameters varied:"]
+             f"{scale_text(scenario.organisation.employees, scenario.weeks, design.parameters)}"
+             f"; {_count(len(design.ranges), 'parameter')} varied:"]
     rows = [(r.key, f"{_num(r.low)} … {_num(r.high)}" + (" (whole numbers)" if r.integer
                                                         else ""))
             for r in design.ranges]
@@ -571,17 +588,25 @@ def _report(s: Sensitivity) -> str:
     lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
     d = len(design.ranges)
     if s.method == "sobol":
-        shape = f"{design.samples} base samples × ({d} parameters + 2)"
+        shape = f"{design.samples} base samples × ({_count(d, 'parameter')} + 2)"
     else:
-        shape = f"{design.samples} trajectories × ({d} parameters + 1), {MORRIS_LEVELS} levels"
+        shape = (f"{design.samples} trajectories × ({_count(d, 'parameter')} + 1), "
+                 f"{MORRIS_LEVELS} levels")
     distinct = len(s.plan.specs)
     same = f" ({distinct} distinct)" if distinct != design.points else ""
     lines.append(f"Design: {shape} = {design.points} points{same}, {title} sample seeded "
                  f"from {s.plan.seed}; every point runs replications "
                  f"0-{s.plan.replications - 1} on common random numbers (seed {s.plan.seed})")
     where = _executor_text(s.executor)
-    lines.append(f"{s.runs_finished} of {s.runs_planned} runs in {s.wall_seconds:.1f} s"
-                 + (f" ({where})" if where else ""))
+    if s.resumed:
+        ran = s.runs_finished - s.resumed
+        lines.append(f"{s.runs_finished} of {s.runs_planned} runs ({s.resumed} already in the "
+                     f"folder; {ran} run now"
+                     + (f" in {s.wall_seconds:.1f} s" + (f", {where}" if where else "")
+                        if ran else "") + ")")
+    else:
+        lines.append(f"{s.runs_finished} of {s.runs_planned} runs in {s.wall_seconds:.1f} s"
+                     + (f" ({where})" if where else ""))
     for found in s.analyses():
         lines += ["", f"{found.label} [{found.unit}]"]
         if not found.computed:
@@ -609,6 +634,10 @@ def _num(value: float) -> str:
     return format_number(value)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def _index_table(method: str, found: OutcomeIndices) -> list[str]:
     floor = found.floor
     assert floor is not None
@@ -629,7 +658,7 @@ def _index_table(method: str, found: OutcomeIndices) -> list[str]:
 
 
 def _word(p: ParameterIndex) -> str:
-    return "above noise" if p.distinguishable else "within noise"
+    return p.standing
 
 
 def _ci(low: float, high: float) -> str:
@@ -640,9 +669,12 @@ def _ci(low: float, high: float) -> str:
 
 def _floor_note(method: str) -> str:
     index = "ST" if method == "sobol" else "mu*"
+    more = "base samples" if method == "sobol" else "trajectories"
     return (f"Noise floor: the {index} that replication noise alone would give a parameter "
-            "(one that only redraws the random numbers); a parameter whose 95% CI does not "
-            "clear the floor's is marked 'within noise'. See docs/sensitivity.md.")
+            "(one that only redraws the random numbers). 'above noise': the parameter's 95% "
+            "CI lies above the floor's; 'uncertain': its estimate is above the floor but its "
+            f"CI reaches down into it (more {more} would tell); 'within noise': its estimate "
+            "is no larger than noise gives. See docs/sensitivity.md.")
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
@@ -711,8 +743,7 @@ def write_sensitivity(s: Sensitivity, out: Path, command: Sequence[str]) -> list
                   "replications": f"0-{s.plan.replications - 1}",
                   "design": "SALib sample drawn from the study seed"},
         "executor": dict(s.executor),
-        "runs": {"planned": s.runs_planned, "finished": s.runs_finished,
-                 "failed": len(s.failures), "interrupted": s.interrupted},
+        "runs": s.run_counts(),
         "wall_seconds": round(s.wall_seconds, 3),
     })
     manifest["versions"].update({pkg: _version(pkg) for pkg in ("SALib", "pandas", "dask",
@@ -735,9 +766,9 @@ def sensitivity(
     ranges: Mapping[str, tuple[float, float]] | Sequence[str],
     samples: int | None = None, replications: int | None = None, seed: int | None = None,
     outcomes: Sequence[str] | None = None, overrides: Overrides = (),
-    out: str | Path | None = None, executor: Any = None, workers: int | None = None,
-    plugins: Iterable[str | Path] = (), disabled: Iterable[str] = (),
-    progress: Progress | None = None,
+    out: str | Path | None = None, resume: bool = False, executor: Any = None,
+    workers: int | None = None, plugins: Iterable[str | Path] = (),
+    disabled: Iterable[str] = (), progress: Progress | None = None,
 ) -> Sensitivity:
     """Which parameters move which outcomes: a global sensitivity analysis.
 
@@ -752,6 +783,8 @@ def sensitivity(
     :param outcomes: outcome names to analyse (default: the key outcomes).
     :param overrides: ``["key=value", ...]`` or ``{"key": value}``, as ``--set``.
     :param out: also write the results folder here.
+    :param resume: run only the runs not yet in ``out`` (which must hold this study,
+        stopped earlier); without ``replications``, the folder's number.
     :param executor: a :class:`concurrent.futures.Executor` or a Dask client (left
         open: it is yours); default: this process.
     :param workers: instead of ``executor``, this many local worker processes.
@@ -760,19 +793,28 @@ def sensitivity(
     :raises HrdsimError: for any bad input (before anything runs).
     """
     from hrdsim.api import _executor, _override_list
+    from hrdsim.sensitivity_folder import finished_runs, previous_replications
 
+    if resume and out is None:
+        raise TypeError("resume=True continues the study in a folder: give out=")
+    if resume and replications is None and out is not None:
+        replications = previous_replications(Path(out))
     plan = plan_study(scenario, method=method, ranges=ranges, samples=samples,
                       replications=replications, seed=seed, outcomes=outcomes,
                       overrides=_override_list(overrides), plugins=plugins, disabled=disabled)
+    done: dict[tuple[int, int], dict[str, float]] = {}
     if out is not None:  # before simulating, so a bad folder does not waste the study
         from hrdsim.results import prepare_folder
 
+        if resume:
+            done = finished_runs(Path(out), plan)
         prepare_folder(Path(out))
     with _executor(executor, workers) as handle:
-        study = run_study(plan, handle, progress=progress)
+        study = run_study(plan, handle, progress=progress, done=done)
     if study.interrupted:
         warnings.warn(f"interrupted: {study.runs_finished} of {study.runs_planned} runs "
-                      "finished", stacklevel=2)
+                      "finished" + (f"; run again with resume=True to continue in {out}"
+                                    if out is not None else ""), stacklevel=2)
     if out is not None:
         study.write(out)
     return study

@@ -102,6 +102,18 @@ def _say_waiting(running: int) -> None:
 
 
 @contextlib.contextmanager
+def stopped_while_planning() -> Iterator[None]:
+    """Ctrl-C while a study loads and checks its design points (which takes a while for
+    thousands of points) ends the command with status 130, saying nothing ran."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted while loading and checking the design's points: nothing ran "
+                   "and nothing was written.", err=True)
+        sys.exit(INTERRUPTED)
+
+
+@contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """While a study runs, SIGTERM (a batch scheduler's or ``kill``'s request to stop)
     stops it like Ctrl-C: what finished is kept and reported."""
@@ -276,9 +288,10 @@ def sweep(
         from hrdsim.sweep_folder import previous_replications
 
         replications = previous_replications(out)
-    plan = plan_sweep(scenario, grids=grid_list, ranges=range_list, lhs=lhs,
-                      replications=replications, seed=seed, overrides=overrides,
-                      plugin_paths=plugin_paths, disabled=disabled)
+    with stopped_while_planning():
+        plan = plan_sweep(scenario, grids=grid_list, ranges=range_list, lhs=lhs,
+                          replications=replications, seed=seed, overrides=overrides,
+                          plugin_paths=plugin_paths, disabled=disabled)
     with terminate_as_interrupt(), open_executor(workers=workers, scheduler=scheduler) as handle, \
             progress_bar(shows_progress(quiet, as_json), plan.runs_planned) as progress:
         result = run_sweep(plan, handle, out=out, resume=resume, weekly=weekly,

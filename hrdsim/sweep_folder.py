@@ -94,6 +94,15 @@ def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: SweepPlan,
             f"{new_folder})")
     scenario = manifest.get("scenario", {})
     file_hash = plan.base.loaded.file_hash
+    old_path, path = str(scenario.get("path", "")), str(plan.base.loaded.path)
+    if scenario.get("file_sha256") != file_hash and Path(old_path).resolve() != \
+            Path(path).resolve():
+        old_name = json.dumps(scenario.get("name", ""), ensure_ascii=False)
+        name = json.dumps(plan.base.resolved.scenario.name, ensure_ascii=False)
+        raise OutputError(
+            f"{refuse} it holds a sweep of {old_path} ({old_name}), not of {path} ({name}), and "
+            f"results of different scenarios are not mixed (resume with {old_path}, "
+            f"{new_folder})")
     if scenario.get("file_sha256") != file_hash:
         old = str(scenario.get("file_sha256", ""))[:12]
         raise OutputError(
@@ -111,10 +120,17 @@ def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: SweepPlan,
     old_points = manifest.get("design", {}).get("points", [])
     for old, point in zip(old_points, plan.points, strict=True):
         if old.get("inputs_sha256") != point.inputs_sha256:
+            then = _user_overrides(scenario.get("overrides", []))
+            now = _user_overrides(plan.base.loaded.overrides)
+            if then != now:
+                raise OutputError(
+                    f"{refuse} its runs were made with {_sets_text(then)}, these with "
+                    f"{_sets_text(now)}; resume with the --set options it started with, "
+                    f"{new_folder}")
             raise OutputError(
                 f"{refuse} the inputs of point {point.index} differ from those its runs were "
-                f"made with (other --set overrides, plugins or policy defaults); resume with "
-                f"the options it started with, {new_folder}")
+                f"made with (other plugins or policy defaults); resume with the options it "
+                f"started with, {new_folder}")
     if bool(manifest.get("weekly")) != weekly:
         flag = "with" if manifest.get("weekly") else "without"
         raise OutputError(f"{refuse} it was started {flag} --weekly; resume it {flag} --weekly, "
@@ -137,6 +153,15 @@ def design_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
             return (f"point {now['point']} was {_values_text(was.get('values', {}))} then, "
                     f"{_values_text(now['values'])} now")
     return ""
+
+
+def _user_overrides(overrides: Sequence[str]) -> list[str]:
+    """The ``--set`` expressions a user gave (the study adds the seed's)."""
+    return [o for o in overrides if o.partition("=")[0].strip() != "seed"]
+
+
+def _sets_text(overrides: Sequence[str]) -> str:
+    return " ".join(f"--set {o}" for o in overrides) if overrides else "no --set"
 
 
 def _values_text(values: Mapping[str, Any]) -> str:
@@ -180,10 +205,11 @@ def _stored_runs(folder: Path, parts: Any, plan: SweepPlan) -> set[tuple[int, in
                     f"replication {replication}) made with another {', '.join(wrong)}; start a "
                     "new --out folder")
             if replication >= plan.replications:
+                most = _most_replications(folder)
                 raise OutputError(
-                    f"cannot resume {folder}: it holds replication {replication}, more than the "
-                    f"{plan.replications} asked for; resume with --replications "
-                    f"{_most_replications(folder)} or more")
+                    f"cannot resume {folder}: it holds up to {most} replications per point "
+                    f"(0-{most - 1}), more than the {plan.replications} asked for; resume "
+                    f"with --replications {most} or more")
             done.add((point, replication))
     return done
 

@@ -178,7 +178,7 @@ def plan_sweep(
     :raises HrdsimError: for a bad scenario, key, value, design or plugin.
     """
     from hrdsim.comparison import input_values
-    from hrdsim.design import check_keys, override
+    from hrdsim.design import check_keys, check_range_ends, override
     from hrdsim.experiment import prepare
     from hrdsim.loader import load_scenario
     from hrdsim.plugins import build_registry
@@ -191,9 +191,14 @@ def plan_sweep(
     base = prepare(scenario, overrides, {"seed": common_seed}, plugin_paths, disabled)
     checked = check_keys(input_values(base.resolved), grids, ranges)
     _check_varied(grids, checked, overrides)
+    registry = build_registry(base.pm)
+
+    def accepts(sets: tuple[str, ...]) -> None:
+        resolve(load_scenario(scenario, [*overrides, *sets], {"seed": common_seed}), registry)
+
+    check_range_ends(checked, accepts)
     design = build_design(grids, checked, lhs, common_seed)
     option = "--grid" if design.method == GRID else "--range"
-    registry = build_registry(base.pm)
     points = []
     for index, values in enumerate(design.points):
         sets = tuple(override(key, value) for key, value in values.items())
@@ -227,9 +232,14 @@ def _check_varied(grids: Sequence[Grid], ranges: Sequence[Range],
 
 def _point_error(exc: ScenarioError, option: str, index: int,
                  values: dict[str, Any]) -> ScenarioError:
-    """A bad value at a design point, named by the option that put it there."""
+    """A bad value at a design point, named by the option that put it there (and, when
+    other keys vary too, the values they had there: the value may be refused only in
+    that combination)."""
     if exc.source == "--set" and exc.key in values:
-        return ScenarioError(option, exc.key, exc.problem, exc.hint)
+        others = ", ".join(f"{k}={show_value(v)}" for k, v in values.items() if k != exc.key)
+        problem = f"at design point {index} (with {others}): {exc.problem}" if others \
+            else exc.problem
+        return ScenarioError(option, exc.key, problem, exc.hint)
     shown = ", ".join(f"{k}={show_value(v)}" for k, v in values.items())
     return ScenarioError(exc.source, exc.key, f"{exc.problem} at design point {index} ({shown})",
                          exc.hint)

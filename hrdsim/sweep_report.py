@@ -19,23 +19,27 @@ SHOWN_WHEN_MANY = 20
 def report(sweep: Sweep) -> str:
     """The sweep as ``hrdsim sweep`` prints it."""
     from hrdsim.comparison import _executor_text
+    from hrdsim.design import scale_text
 
     s = sweep.resolved.scenario
     counts = sweep.run_counts()
     name = json.dumps(s.name, ensure_ascii=False)
     lines = [f"Sweep of {name} ({sweep.resolved.loaded.path})", *_design_lines(sweep),
-             f"{s.organisation.employees} people, {s.weeks} weeks; {sweep.replications} "
-             f"replications per point on common random numbers (seed {sweep.seed}, replications "
-             f"0-{sweep.replications - 1})"]
+             f"{scale_text(s.organisation.employees, s.weeks, sweep.plan.keys)}; "
+             f"{sweep.replications} replication{'s' * (sweep.replications != 1)} per point on "
+             f"common random numbers (seed {sweep.seed}, "
+             + (f"replications 0-{sweep.replications - 1})" if sweep.replications > 1
+                else "replication 0)")]
     where = _executor_text(sweep.executor)
     ran = counts["finished"] - sweep.resumed
     line = f"{counts['finished']} of {counts['planned']} runs finished"
     if sweep.resumed:
-        line += f" ({sweep.resumed} already in the folder, {ran} run now"
-        line += f" in {sweep.wall_seconds:.1f} s)" if ran else ")"
+        line += f" ({sweep.resumed} already in the folder; {ran} run now"
+        line += (f" in {sweep.wall_seconds:.1f} s" + (f", {where}" if where else "") + ")"
+                 if ran else ")")
     else:
-        line += f" in {sweep.wall_seconds:.1f} s"
-    lines.append(line + (f" ({where})" if where and ran else ""))
+        line += f" in {sweep.wall_seconds:.1f} s" + (f" ({where})" if where else "")
+    lines.append(line)
     lines += ["", *_table(sweep)]
     lines += ["", *_best_lines(sweep)]
     if sweep.failures:
@@ -128,7 +132,7 @@ def _cell(est: Estimate | None, found: dict[str, Estimate]) -> str:
     if math.isnan(est.low):  # one replication: no interval
         return format_number(est.mean)
     half = est.half_width
-    if half == 0:
+    if half <= 1e-9 * max(abs(est.mean), 1e-300):  # equal runs, up to rounding in the sums
         return f"{format_number(est.mean)} ± 0"
     decimals = min(max(1 - math.floor(math.log10(half)), 0), 8)
     return f"{est.mean:,.{decimals}f} ± {half:,.{decimals}f}"
@@ -147,14 +151,22 @@ def _best_lines(sweep: Sweep) -> list[str]:
     unit = _unit_words(best["unit"])
     lines = [f"Best for {label}: point {best['point']} ({_values(best['values'])}), the "
              f"{direction} mean: {_cell(_as_estimate(best), {})}" + (f" {unit}" if unit else "")]
-    if sweep.replications < 2 or best["n"] < 2:
+    if sweep.replications < 2:
         lines.append("  (one replication per point gives no interval: run at least 2 to see "
                      "which points are within noise of it)")
+    elif best["n"] < 2:
+        lines.append(f"  (only {best['n']} of its {sweep.replications} replications finished, "
+                     "which gives no interval: resume the sweep to see which points are within "
+                     "noise of it)")
     elif best["within_noise"]:
-        shown = ", ".join(map(str, best["within_noise"][:20]))
-        more = len(best["within_noise"]) - 20
+        within = best["within_noise"]
+        if len(within) <= 5:
+            shown = ", ".join(f"{p} ({_values(sweep.plan.points[p].values)})" for p in within)
+        else:
+            shown = ", ".join(map(str, within[:20]))
+        more = len(within) - 20
         lines.append(f"  Within noise of it (the paired difference's 95% CI includes 0): point"
-                     f"{'s' * (len(best['within_noise']) > 1)} {shown}"
+                     f"{'s' * (len(within) > 1)} {shown}"
                      + (f" and {more} more" if more > 0 else ""))
     else:
         lines.append("  Every other point is distinguishably worse (paired differences on "

@@ -229,6 +229,26 @@ def test_out_writes_manifest_comparison_tables_and_paired_differences(
     assert comparison["runs"]["finished"] == 9 and len(comparison["differences"]) == 2 * len(KEY)
 
 
+def test_summaries_keep_the_distribution_of_waits_exactly_as_a_run_does(
+    runner: CliRunner, tmp_path: Path,
+) -> None:
+    """Each scenario's summary in a comparison holds the waits of every served request
+    (the report draws their distribution): the baseline's equal, bin for bin, those
+    of `hrdsim run` of the same scenario on the same seed."""
+    study, alone = tmp_path / "study", tmp_path / "alone"
+    compare(runner, BASELINE, OCTOPUS, "-n", "2", "--out", str(study), "--quiet")
+    result = runner.invoke(main, ["run", BASELINE, *TINY, "-n", "2", "--out", str(alone),
+                                  "--quiet"])
+    assert result.exit_code == 0, result.output
+    summaries = json.loads((study / "summary.json").read_text())["scenarios"]
+    run_waits = json.loads((alone / "summary.json").read_text())["waits_days"]
+    assert summaries[0]["waits_days"] == run_waits
+    for summary in summaries:
+        waits = summary["waits_days"]
+        assert waits["served"] == sum(waits["counts"]) > 0
+    assert summaries[1]["waits_days"] != run_waits  # the octopus queues differently
+
+
 def test_ctrl_c_keeps_and_writes_what_finished(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

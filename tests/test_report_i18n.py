@@ -215,7 +215,7 @@ def test_the_finnish_charts_and_tables_are_in_finnish(finnish: tuple[Path, Repor
     fi = messages("fi")
     assert [i["alt"] for i in page.images] == [
         fi["chart.capability.title"], fi["chart.gap.title"], fi["chart.learning.title"],
-        fi["chart.waits_runs.title"], fi["chart.utilisation.title"], fi["chart.cost.title"],
+        fi["chart.waits.title"], fi["chart.utilisation.title"], fi["chart.cost.title"],
         fi["chart.forest.title"]]
     summary = pd.read_csv(out / "tables" / "fi" / "summary.csv")
     assert list(summary.columns[:3]) == ["Skenaario", "Toistot",

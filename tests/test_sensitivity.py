@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import shlex
 import zlib
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from hrdsim.cli import main
 from hrdsim.design import Range
 from hrdsim.experiment import Failure
 from hrdsim.sensitivity_analysis import analyse, make_design, points_needed
-from tests.conftest import SCENARIOS, failed_cleanly, strict_json
+from tests.conftest import ROOT, SCENARIOS, failed_cleanly, strict_json
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 
@@ -96,7 +98,8 @@ def test_the_study_runs_every_point_on_every_replication(
     """The CLI study runs N·(D+2) = 32 points × 2 replications on common random numbers."""
     data, out = sobol_study
     assert data["design"]["points"] == 8 * (2 + 2) == data["design"]["distinct_points"]
-    assert data["runs"] == {"planned": 64, "finished": 64, "failed": 0, "interrupted": False}
+    assert data["runs"] == {"planned": 64, "finished": 64, "failed": 0, "resumed": 0,
+                            "interrupted": False}
     runs = pq.read_table(out / "runs.parquet").to_pandas()
     assert sorted(runs.groupby("point")["replication"].apply(tuple).unique()) == [(0, 1)]
     assert runs["point"].nunique() == 32
@@ -175,6 +178,54 @@ def test_a_parameter_that_only_redraws_the_noise_sits_at_the_floor(
         assert "x3: its effect on y is not distinguishable from noise" in params["x3"].verdict
         ratios.append(params["x2"].index / found.floor.value)
     assert np.mean(ratios) == pytest.approx(ratio, rel=0.15)
+
+
+@pytest.mark.parametrize(("method", "samples", "more"), [("sobol", 8, "more base samples"),
+                                                        ("morris", 4, "more trajectories")])
+def test_an_index_above_the_floor_with_a_wide_interval_is_uncertain_not_noise(
+    method: str, samples: int, more: str,
+) -> None:
+    """Y = 5·x1 + 0.6·x2 + noise with few samples: an index whose estimate lies above the
+    floor's interval but whose own interval reaches into it is 'uncertain' (more samples
+    would tell), never 'within noise' - so the dominant x1 is never called noise; an index
+    no larger than the floor is 'within noise'."""
+    standings = set()
+    for seed in range(1, 21):
+        design = make_design(method, [Range("x1", 0, 1), Range("x2", 0, 1)], samples, seed)
+        runs = []
+        for point in range(design.points):
+            x1, x2 = design.values(point)
+            noise_key = zlib.crc32(np.array([x1, x2]).tobytes())
+            runs.append(5 * x1 + 0.6 * x2
+                        + np.random.default_rng([seed, noise_key]).normal(size=3))
+        found = analyse(design, np.mean(runs, axis=1), np.var(runs, axis=1, ddof=1), 3, "y")
+        assert found.floor is not None
+        for p in found.parameters:
+            standings.add(p.standing)
+            if p.distinguishable:
+                assert p.standing == "above noise"
+            elif p.index > found.floor.high:
+                assert p.standing == "uncertain"
+                assert p.verdict.startswith(f"{p.parameter}: its effect on y is too uncertain "
+                                            f"to tell from noise with {samples} ")
+                assert p.verdict.endswith(f"; {more} would settle it")
+            else:
+                assert p.standing == "within noise"
+                assert "is not distinguishable from noise" in p.verdict
+        assert {p.parameter: p for p in found.parameters}["x1"].standing != "within noise"
+    assert "uncertain" in standings
+
+
+def test_replications_equal_up_to_rounding_give_a_floor_of_zero() -> None:
+    """A deterministic outcome whose replications differ only in the last bits of their
+    sums has no noise: its floor is 0, not 1e-16; real noise still gives a floor."""
+    design = make_design("sobol", [Range("x1", 0, 1), Range("x2", 0, 1)], 8, seed=1)
+    means = _linear(design, 3, 1) + 1.0
+    rounding = analyse(design, means, (1e-13 * means) ** 2, 3, "y")
+    assert rounding.floor is not None
+    assert rounding.floor.value == rounding.floor.high == rounding.floor.noise_sd == 0
+    noisy = analyse(design, means, np.full(design.points, 1e-4), 3, "y")
+    assert noisy.floor is not None and noisy.floor.value > 0
 
 
 def test_an_output_that_is_not_a_number_or_constant_gets_no_indices() -> None:
@@ -333,7 +384,7 @@ def test_the_results_folder_agrees_with_json(sobol_study: tuple[dict[str, Any], 
                                                       "costs.hr_developer_hour"]
     assert manifest["seeds"]["seed"] == 20261129 and manifest["seeds"]["replications"] == "0-1"
     assert manifest["executor"] == {"kind": "serial", "workers": 1}
-    assert manifest["runs"] == {"planned": 64, "finished": 64, "failed": 0,
+    assert manifest["runs"] == {"planned": 64, "finished": 64, "failed": 0, "resumed": 0,
                                 "interrupted": False}
     assert len(manifest["scenario"]["file_sha256"]) == 64
     assert "SALib" in manifest["versions"]
@@ -380,6 +431,18 @@ def test_the_python_api_returns_tables_and_writes_the_folder(tmp_path: Path) -> 
     assert (tmp_path / "api" / "indices.csv").exists()
     assert "learning.params.share: moving it across its range" in str(study)
 
+    # resume=True takes the runs in out= (all of them here) and the folder's replications
+    again = hrdsim.sensitivity(
+        BASELINE, method="morris", ranges={"learning.params.share": (0.02, 0.2)},
+        samples=4, outcomes=["capability_index"], overrides=list(SMALL),
+        out=tmp_path / "api", resume=True, progress=lambda done, total: None)
+    assert again.run_counts() == {"planned": 8, "finished": 8, "failed": 0, "resumed": 8,
+                                  "interrupted": False}
+    assert again.indices.equals(study.indices)
+    with pytest.raises(TypeError, match="give out="):
+        hrdsim.sensitivity(BASELINE, ranges={"learning.params.share": (0.02, 0.2)},
+                           resume=True)
+
 
 # ---------------------------------------------------------------- failures and Ctrl-C
 
@@ -404,7 +467,8 @@ def test_a_failed_run_is_recorded_and_its_indices_are_not_computed(
     assert "1 of 64 finished runs failed:" in result.stdout
     assert "replication 1: plugin 'x': boom" in result.stdout
     data = strict_json((out / "sensitivity.json").read_text())
-    assert data["runs"] == {"planned": 64, "finished": 64, "failed": 1, "interrupted": False}
+    assert data["runs"] == {"planned": 64, "finished": 64, "failed": 1, "resumed": 0,
+                            "interrupted": False}
     assert [f["points"] for f in data["failures"]] == [[3]]
     assert set(data["failures"][0]["values"]) == {"learning.params.share",
                                                   "costs.hr_developer_hour"}
@@ -430,14 +494,134 @@ def test_ctrl_c_keeps_the_finished_runs_and_says_so(
     monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fifth)
     out = tmp_path / "partial"
     result = sensitivity(runner, *STUDY, "--out", str(out), code=130)
-    assert (f"Interrupted: 4 of 64 runs finished; the finished runs are in {out}/runs.parquet"
-            in result.stderr)
+    assert (f"Interrupted: 4 of 64 runs finished; they are in {out}/runs.parquet. Continue "
+            "with:\n" in result.stderr)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["runs"] == {"planned": 64, "finished": 4, "failed": 0, "interrupted": True}
+    assert manifest["runs"] == {"planned": 64, "finished": 4, "failed": 0, "resumed": 0,
+                                "interrupted": True}
     runs = pq.read_table(out / "runs.parquet").to_pandas()
     assert len(runs) == 4 and sorted(runs["point"]) == [0, 0, 1, 1]
     assert "the study was interrupted" in outcome(
         strict_json((out / "sensitivity.json").read_text()), "capability_index")["reason"]
+
+
+def test_ctrl_c_while_the_design_is_checked_exits_130_saying_nothing_ran(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import hrdsim.sensitivity_study
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hrdsim.sensitivity_study, "plan_study", interrupted)
+    result = sensitivity(runner, *STUDY, code=130)
+    assert result.stderr.strip() == ("Interrupted while loading and checking the design's "
+                                     "points: nothing ran and nothing was written.")
+
+
+def test_the_printed_command_resumes_to_the_indices_of_an_uninterrupted_study(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sobol_study: tuple[dict[str, Any], Path],
+) -> None:
+    """After Ctrl-C, the command printed runs only the 60 runs not in the folder, and
+    the study ends with exactly the numbers of one that was never stopped."""
+    real = hrdsim.experiment.run_unit
+    calls = {"n": 0}
+
+    def interrupted_on_the_fifth(unit: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real(unit)
+
+    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fifth)
+    out = tmp_path / "partial"
+    stopped = sensitivity(runner, *STUDY, "--out", str(out), code=130)
+    command = stopped.stderr.split("Continue with:\n", 1)[1].strip()
+    args = shlex.split(command)
+    program = 3 if args[:3] == ["python", "-m", "hrdsim"] else 1
+    assert args[program] == "sensitivity" and args[-1] == "--resume"
+    assert ["--samples", "8", "--replications", "2", "--seed", "20261129"] == \
+        args[args.index("--samples"):args.index("--seed") + 2]
+
+    monkeypatch.setattr(hrdsim.experiment, "run_unit", real)
+    counted: list[int] = []
+    monkeypatch.setattr(hrdsim.experiment, "run_unit",
+                        lambda unit: counted.append(1) or real(unit))
+    resumed = runner.invoke(main, args[program:])
+    assert resumed.exit_code == 0, resumed.output
+    assert "64 of 64 runs (4 already in the folder; 60 run now" in resumed.stdout
+    assert len(counted) == 60
+    data = strict_json((out / "sensitivity.json").read_text())
+    assert data["runs"] == {"planned": 64, "finished": 64, "failed": 0, "resumed": 4,
+                            "interrupted": False}
+    uninterrupted, _ = sobol_study
+    data["runs"]["resumed"] = 0
+    assert data == uninterrupted
+    assert len(pq.read_table(out / "runs.parquet")) == 64
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--seed", "7"), "it ran on seed 20261129, not 7; resume with --seed 20261129"),
+    (("--samples", "16"), "its design differs (--samples 8 then, 16 now)"),
+    (("--method", "morris", "--samples", "8"), "its design differs (--method sobol then, "
+     "morris now)"),
+    (("--range", "costs.hr_developer_hour=40:90"), "its design differs (ranges "
+     "learning.params.share=0.02:0.2, costs.hr_developer_hour=40:80 then, "
+     "learning.params.share=0.02:0.2, costs.hr_developer_hour=40:90 now)"),
+    (("--set", "work.demand=0.7"), "its runs were made with --set organisation.units=2"),
+])
+def test_resuming_another_study_is_refused(
+    runner: CliRunner, sobol_study: tuple[dict[str, Any], Path], args: tuple[str, ...],
+    expected: str,
+) -> None:
+    """--resume refuses, in one line, a folder whose runs were made otherwise (and
+    leaves it as it was)."""
+    _, out = sobol_study
+    before = (out / "sensitivity.json").read_text()
+    base = {"--seed": "20261129", "--samples": "8", "--method": "sobol"}
+    options = dict(base)
+    ranges = ["learning.params.share=0.02:0.2", "costs.hr_developer_hour=40:80"]
+    extra: list[str] = []
+    rest = list(args)
+    while rest:
+        name, value = rest.pop(0), rest.pop(0)
+        if name == "--range":
+            ranges[1] = value
+        elif name in options:
+            options[name] = value
+        else:
+            extra += [name, value]
+    given = [a for r in ranges for a in ("--range", r)]
+    given += [a for k, v in options.items() for a in (k, v)]
+    line = failed_cleanly(sensitivity(runner, *given, "--outcome", "capability_index",
+                                      *extra, "--out", str(out), "--resume", code=2))
+    assert expected in line, line
+    assert (out / "sensitivity.json").read_text() == before
+
+
+def test_resuming_with_fewer_replications_or_another_scenario_is_refused(
+    runner: CliRunner, tmp_path: Path,
+) -> None:
+    out = tmp_path / "study"
+    sensitivity(runner, *STUDY[:-4], "-n", "3", "--outcome", "capability_index", "--out",
+                str(out))
+    fewer = failed_cleanly(sensitivity(runner, *STUDY, "--out", str(out), "--resume", code=2))
+    assert fewer == (f"cannot resume {out}: it holds up to 3 replications per point (0-2), "
+                     "more than the 2 asked for; resume with --replications 3 or more")
+    octopus = str(SCENARIOS / "octopus.toml")
+    result = runner.invoke(main, ["sensitivity", octopus, *STUDY, *TINY, "--out", str(out),
+                                  "--resume"])
+    assert failed_cleanly(result).startswith(
+        f'cannot resume {out}: it holds a study of {BASELINE} ("Baseline: centralised HRD"), '
+        f'not of {octopus}')
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    (elsewhere / "notes.txt").write_text("mine", encoding="utf-8")
+    assert "does not hold a sensitivity study to resume" in failed_cleanly(
+        sensitivity(runner, *STUDY, "--out", str(elsewhere), "--resume", code=2))
+    assert "--resume continues the study in a results folder: give it with --out DIR" in \
+        failed_cleanly(sensitivity(runner, *STUDY, "--resume", code=2))
 
 
 @pytest.mark.parametrize(("terminal", "flags", "shown"), [
@@ -465,7 +649,8 @@ def test_progress_bar_only_on_a_terminal(
     (("--range", "learning.params.share=0.2"), "expected KEY=LO:HI"),
     (("--range", "learning.params.share=0.2:0.1"), "expected finite bounds with LO < HI"),
     (("--range", "learning.params.shar=0:0.1"), "did you mean 'learning.params.share'?"),
-    (("--range", "learning.policy=0:1"), "holds 'fixed_share', not a number"),
+    (("--range", "learning.policy=0:1"), "holds 'fixed_share', not a number, so it cannot be "
+     "ranged (a sensitivity study varies numbers; run its values with hrdsim sweep --grid)"),
     (("--range", "seed=1:9"), "is the study's seed, not a parameter"),
     (("--range", "weeks=10:20", "--set", "weeks=30"), "is also given with --set"),
     (("--range", SHARE, "--outcome", "capability_indx"),
@@ -478,7 +663,11 @@ def test_progress_bar_only_on_a_terminal(
      "Morris needs at least 4 trajectories"),
     (("--range", SHARE, "-n", "1"), "needs at least 2 replications per design point"),
     (("--range", "learning.params.share=0.5:1.5", "--samples", "8"),
-     "the scenario refuses the design point learning.params.share="),
+     "--range: learning.params.share: 1.5 is out of range; expected ≥ 0 and ≤ 1 (the high "
+     "end of the range 0.5:1.5; narrow the range to values the key accepts)"),
+    (("--range", "learning.params.share=-0.1:0.2", "--samples", "8"),
+     "--range: learning.params.share: -0.1 is out of range; expected ≥ 0 and ≤ 1 (the low "
+     "end of the range -0.1:0.2; narrow the range to values the key accepts)"),
     (("--range", SHARE, "--scheduler", "tcp://127.0.0.1:9"), "give --workers or --scheduler"),
 ])
 def test_bad_input_is_one_clear_line(runner: CliRunner, args: tuple[str, ...],
@@ -486,3 +675,37 @@ def test_bad_input_is_one_clear_line(runner: CliRunner, args: tuple[str, ...],
     """Every bad input exits 2 with one line saying what to give instead, before any run."""
     line = failed_cleanly(sensitivity(runner, *args, code=2))
     assert expected in line, line
+
+
+def test_a_design_point_refused_with_another_key_is_named_by_rounded_values(
+    runner: CliRunner,
+) -> None:
+    """The protected scenario's floor of 0.1 forbids shares below it: a range reaching
+    below is refused at a design point, named by its values as the report shows them."""
+    result = runner.invoke(main, ["sensitivity", str(SCENARIOS / "protected.toml"), "--range",
+                                  "learning.params.share=0.02:0.2", "--samples", "8", *TINY])
+    line = failed_cleanly(result)
+    assert re.match(r"--range: the scenario refuses the design point "
+                    r"learning\.params\.share=0\.\d{2,4}: \S*protected\.toml: "
+                    r"learning\.params\.floor: 0\.1 is above the planned share", line), line
+    assert line.endswith("(narrow the ranges to values the keys accept together)")
+
+
+def test_one_parameter_is_counted_in_the_singular(runner: CliRunner) -> None:
+    text = sensitivity(runner, "--range", SHARE, "--samples", "8", "-n", "2", "--outcome",
+                       "capability_index", "--quiet").stdout
+    assert "; 1 parameter varied:" in text
+    assert "8 base samples × (1 parameter + 2) = 24 points" in text
+
+
+def test_sensitivity_md_documents_every_option() -> None:
+    """Every option of `hrdsim sensitivity` appears in the Options table of
+    docs/sensitivity.md."""
+    from hrdsim.sensitivity_commands import sensitivity as command
+
+    section = (ROOT / "docs" / "sensitivity.md").read_text(encoding="utf-8") \
+        .split("## Options", 1)[1].split("\n## ", 1)[0]
+    options = [opt for param in command.params for opt in getattr(param, "opts", [])
+               if opt.startswith("--")]
+    missing = [opt for opt in options if f"`{opt}" not in section]
+    assert not missing, missing

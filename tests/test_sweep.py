@@ -134,10 +134,23 @@ def test_mixing_a_grid_with_a_latin_hypercube_is_refused(runner: CliRunner) -> N
     (("--lhs", "4", "--range", "learning.policy=0:1"), "--range: learning.policy: holds "
      "'fixed_share', not a number, so it cannot be ranged (use --grid to list its values)"),
     (("--grid", f"{SHARE}=0.1,5"), f"--grid: {SHARE}: 5.0 is out of range; expected ≥ 0 and ≤ 1"),
-    (("--lhs", "4", "--range", f"{SHARE}=0.5:1.5"), f"--range: {SHARE}: "),
+    (("--lhs", "4", "--range", f"{SHARE}=0.5:1.5"), f"--range: {SHARE}: 1.5 is out of range; "
+     "expected ≥ 0 and ≤ 1 (the high end of the range 0.5:1.5; narrow the range to values the "
+     "key accepts)"),
+    (("--lhs", "4", "--range", f"{SHARE}=-0.1:0.2"), f"--range: {SHARE}: -0.1 is out of range; "
+     "expected ≥ 0 and ≤ 1 (the low end of the range -0.1:0.2; narrow the range to values the "
+     "key accepts)"),
+    (("--lhs", "4", "--range", f"{DEVELOPERS}=-3:2"), f"--range: {DEVELOPERS}: -3 is out of "
+     "range; expected ≥ 0"),
+    (("--grid", f"{DEVELOPERS}=1,2", "--grid", f"{SHARE}=0.1,5"), f"--grid: {SHARE}: at design "
+     f"point 1 (with {DEVELOPERS}=1): 5.0 is out of range; expected ≥ 0 and ≤ 1"),
+    (("--grid", "learning.policy=fixed_share,leftover", "--grid", f"{SHARE}=0.05,0.1"),
+     f"--grid: {SHARE}: at design point 2 (with learning.policy=leftover): unknown key"),
     (("--grid", f"{DEVELOPERS}=1,2", "--grid", f"{DEVELOPERS}=3"), f"--grid: {DEVELOPERS}: is "
      "varied twice"),
     (("--grid", "seed=1,2"), "--grid: seed: is the study's seed"),
+    (("--grid", "replications=1,2"), "--grid: replications: is how many times every point "
+     "runs, not an input a point can vary (give --replications N)"),
     (("--grid", f"{DEVELOPERS}=1,2", "--set", f"{DEVELOPERS}=3"), f"--grid: {DEVELOPERS}: is "
      "also set with --set"),
     (("--range", f"{SHARE}=0:0.2"), "--range needs --lhs N"),
@@ -304,7 +317,7 @@ def test_ctrl_c_keeps_finished_runs_and_the_printed_command_resumes(
     monkeypatch.setattr(hrdsim.experiment, "run_unit", real)
     resumed = runner.invoke(main, args[program:])
     assert resumed.exit_code == 0, resumed.output
-    assert "12 of 12 runs finished (4 already in the folder, 8 run now" in resumed.stdout
+    assert "12 of 12 runs finished (4 already in the folder; 8 run now" in resumed.stdout
     whole = tmp_path / "whole"
     sweep(runner, *GRID, "-n", "2", "--out", str(whole), "--quiet")
     pd.testing.assert_frame_equal(sorted_runs(runs_on_disk(out)),
@@ -315,6 +328,23 @@ def test_ctrl_c_keeps_finished_runs_and_the_printed_command_resumes(
 
 
 @pytest.mark.slow
+def test_ctrl_c_while_the_points_are_checked_exits_130_saying_nothing_ran(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checking thousands of points takes a while; Ctrl-C then ends with status 130 and
+    one line, not click's bare 'Aborted!' and status 1."""
+    import hrdsim.sweep_plan
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hrdsim.sweep_plan, "plan_sweep", interrupted)
+    result = sweep(runner, *GRID, "--out", str(tmp_path / "never"), code=130)
+    assert result.stderr.strip() == ("Interrupted while loading and checking the design's "
+                                     "points: nothing ran and nothing was written.")
+    assert not (tmp_path / "never").exists()
+
+
 def test_a_killed_sweep_resumes_to_exactly_the_runs_of_an_uninterrupted_one(
     tmp_path: Path,
 ) -> None:
@@ -370,16 +400,51 @@ def test_resuming_a_changed_scenario_file_is_refused(runner: CliRunner, tmp_path
     assert "restore the file, or start a new --out folder" in line
 
 
+def test_resuming_a_folder_of_another_scenario_names_both_scenarios(
+    runner: CliRunner, tmp_path: Path,
+) -> None:
+    """--resume with another scenario than the folder's says so (not that a file changed)."""
+    out = tmp_path / "study"
+    sweep(runner, "--grid", f"{DEVELOPERS}=1,2", "-n", "1", "--out", str(out))
+    octopus = str(SCENARIOS / "octopus.toml")
+    line = failed_cleanly(sweep(runner, "--grid", f"{DEVELOPERS}=1,2", "-n", "1", "--out",
+                                str(out), "--resume", scenario=octopus, code=2))
+    assert line == (f'cannot resume {out}: it holds a sweep of {BASELINE} ("Baseline: '
+                    f'centralised HRD"), not of {octopus} ("Octopus: HR developers embedded '
+                    'near teams"), and results of different scenarios are not mixed (resume '
+                    f"with {BASELINE}, or start a new --out folder)")
+
+
+def test_resuming_a_sweep_of_another_hrdsim_version_is_refused(
+    runner: CliRunner, tmp_path: Path,
+) -> None:
+    """A folder whose manifest says another hrdsim version made its runs is not resumed."""
+    out = tmp_path / "study"
+    sweep(runner, "--grid", f"{DEVELOPERS}=1,2", "-n", "1", "--out", str(out))
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["hrdsim_version"] = "0.0.1"
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    line = failed_cleanly(sweep(runner, "--grid", f"{DEVELOPERS}=1,2", "-n", "2", "--out",
+                                str(out), "--resume", code=2))
+    assert line.startswith(f"cannot resume {out}: its runs were made by hrdsim 0.0.1, this is "
+                           f"hrdsim {hrdsim.__version__}, and results of different versions "
+                           "are not mixed")
+    assert len(runs_on_disk(out)) == 2  # nothing added
+
+
 @pytest.mark.parametrize(("args", "expected"), [
     (("--grid", f"{DEVELOPERS}=1,3"), "its design differs (point 1 was "
      f"{DEVELOPERS}=2 then, {DEVELOPERS}=3 now)"),
     (("--grid", f"{DEVELOPERS}=1,2", "--seed", "4"), "it ran on seed 20261129, not 4; resume "
      "with --seed 20261129"),
-    (("--grid", f"{DEVELOPERS}=1,2", "--set", "work.demand=0.7"), "the inputs of point 0 "
-     "differ from those its runs were made with"),
+    (("--grid", f"{DEVELOPERS}=1,2", "--set", "work.demand=0.7"), "its runs were made with "
+     "--set organisation.units=2 --set organisation.teams_per_unit=3 --set "
+     "organisation.team_size=5 --set weeks=26, these with --set work.demand=0.7 --set "
+     "organisation.units=2 --set organisation.teams_per_unit=3 --set organisation.team_size=5 "
+     "--set weeks=26; resume with the --set options it started with"),
     (("--grid", f"{DEVELOPERS}=1,2", "--weekly"), "it was started without --weekly"),
-    (("--grid", f"{DEVELOPERS}=1,2", "-n", "1"), "it holds replication 1, more than the 1 "
-     "asked for; resume with --replications 2 or more"),
+    (("--grid", f"{DEVELOPERS}=1,2", "-n", "1"), "it holds up to 2 replications per point "
+     "(0-1), more than the 1 asked for; resume with --replications 2 or more"),
 ])
 def test_resuming_another_design_seed_or_inputs_is_refused(
     runner: CliRunner, tmp_path: Path, args: tuple[str, ...], expected: str,
@@ -564,6 +629,64 @@ def test_the_report_shows_the_design_a_table_of_points_and_the_best(runner: CliR
     assert "Every other point is distinguishably worse" in text
 
 
+def test_points_within_noise_of_the_best_are_named_by_their_values(runner: CliRunner) -> None:
+    """With a few points within noise of the best, the report gives each one's values, so
+    a reader need not look the point numbers up."""
+    text = sweep(runner, "--grid", f"{DEVELOPERS}=1,2,3", "-n", "3").stdout
+    assert (f"Within noise of it (the paired difference's 95% CI includes 0): points 1 "
+            f"({DEVELOPERS}=2), 2 ({DEVELOPERS}=3)") in text, text
+
+
+def test_a_varied_length_or_size_is_not_reported_as_the_scenarios_own(
+    runner: CliRunner,
+) -> None:
+    """A sweep of weeks (or of the organisation's size) does not claim every run lasted
+    the scenario's 26 weeks (or had its 30 people)."""
+    weeks = sweep(runner, "--grid", "work.demand=0.7,0.75", "-n", "1").stdout
+    assert ("30 people, 26 weeks; 1 replication per point on common random numbers (seed "
+            "20261129, replication 0)") in weeks
+    text = runner.invoke(main, ["sweep", BASELINE, "--grid", "weeks=10,20", "--grid",
+                                "organisation.units=1,2", "-n", "1", "--workers", "1",
+                                "--set", "organisation.teams_per_unit=3", "--set",
+                                "organisation.team_size=5"]).stdout
+    assert ("people: varied by the design, weeks: varied by the design; 1 replication per "
+            "point") in text, text
+    assert "26 weeks" not in text and "30 people" not in text
+
+
+def test_a_half_width_of_rounding_noise_is_shown_as_zero() -> None:
+    """Replications equal up to the last bit of their sums show ``± 0``, not a row of
+    zero decimals."""
+    from hrdsim.metrics import estimate
+    from hrdsim.sweep_report import _cell
+
+    equal = estimate([3.7500000000000004, 3.75, 3.75])
+    assert 0 < equal.half_width < 1e-14
+    assert _cell(equal, {}) == "3.75 ± 0"
+    assert _cell(estimate([3.75, 3.7, 3.8]), {}) == "3.75 ± 0.12"
+
+
+def test_an_interrupted_sweep_does_not_blame_one_replication_per_point(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stopped before any point has two replications, the report says the replications
+    did not finish - not that the sweep asked for only one."""
+    real = hrdsim.experiment.run_unit
+    calls = {"n": 0}
+
+    def interrupted_on_the_fourth(unit: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(unit)
+
+    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fourth)
+    text = sweep(runner, *GRID, "-n", "3", code=130).stdout
+    assert "one replication per point gives no interval" not in text
+    assert ("(only 1 of its 3 replications finished, which gives no interval: resume the "
+            "sweep to see which points are within noise of it)") in text
+
+
 def test_json_prints_what_sweep_json_holds(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "study"
     printed = as_json(runner, "--grid", f"{DEVELOPERS}=1,2", "-n", "2", "--out", str(out))
@@ -621,6 +744,23 @@ def test_the_api_takes_ranges_and_checks_them() -> None:
         hrdsim.sweep(BASELINE, ranges={"learning.policy": (0, 1)}, lhs=2, overrides=SMALL)
     with pytest.raises(hrdsim.HrdsimError, match=r"ranges: weeks needs \(low, high\)"):
         hrdsim.sweep(BASELINE, ranges={"weeks": 3}, lhs=2, overrides=SMALL)
+
+
+@pytest.mark.parametrize(("grid", "expected"), [
+    ({"operating_model.policy": "octopus"}, "grid: operating_model.policy: expected a list of "
+     "values, got 'octopus'"),
+    ({SHARE: 0.1}, f"grid: {SHARE}: expected a list of values, got 0.1"),
+    ({SHARE: [0.1, 0.1]}, f"grid: {SHARE}: lists a value twice in [0.1, 0.1]"),
+    ({SHARE: []}, f"grid: {SHARE}: has no values to run"),
+])
+def test_the_api_checks_grid_values_as_the_command_line_does(
+    grid: dict[str, Any], expected: str,
+) -> None:
+    """A string is one value, not a list of letters; a scalar, an empty list or a value
+    listed twice is refused before anything runs."""
+    with pytest.raises(hrdsim.HrdsimError) as caught:
+        hrdsim.sweep(BASELINE, grid=grid, replications=1, overrides=SMALL)
+    assert str(caught.value).startswith(expected), str(caught.value)
 
 
 def test_serial_and_process_executors_give_identical_runs() -> None:
