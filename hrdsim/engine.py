@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -67,6 +66,43 @@ class StrategyChange:
         moved = (1.0 - self.blend) * required + self.blend * self.target
         new = np.where(np.isnan(self.target), required, moved)
         return new if (new > 0).any() else required.copy()
+
+
+@attrs.define(eq=False)
+class _Arrivals:
+    """One week's requests for HR developers, in the order they reach HR.
+
+    The engine schedules one SimPy ``Timeout`` per request, but only the next
+    one of each week is waiting at any time: each arrival schedules the one
+    after it. The requests reach HR at the same times and in the same order
+    as if every one had been scheduled at the start of the week (ties keep the
+    order of the teams), while the event queue and the objects alive at once
+    stay small.
+
+    :ivar times: when each request reaches HR (simulated weeks), ascending.
+    :ivar needed_at: when each team's need arose.
+    :ivar sizes: each request's relative size (mean 1).
+    :ivar hours: per desk, the hours one session takes there (with overhead).
+    :ivar effects: per desk, the effect of one session held there.
+    :ivar next: the next request to arrive.
+    """
+
+    teams: list[int]
+    times: list[float]
+    needed_at: list[float]
+    sizes: list[float]
+    hours: list[float]
+    effects: list[float]
+    next: int = 0
+
+    @classmethod
+    def of_week(cls, now: float, teams: np.ndarray, offsets: np.ndarray, delays: np.ndarray,
+                sizes: np.ndarray, hours: list[float], effects: list[float]) -> _Arrivals:
+        """The requests of ``teams`` whose needs arise ``offsets`` weeks and reach HR
+        ``delays`` weeks after ``now``, sorted by arrival (a stable sort)."""
+        order = np.argsort(delays, kind="stable")
+        return cls(teams[order].tolist(), (now + delays[order]).tolist(),
+                   (now + offsets[order]).tolist(), sizes[order].tolist(), hours, effects)
 
 
 @attrs.define(eq=False)
@@ -137,6 +173,9 @@ class Simulation:
             for team in range(self.org.layout.teams)
         ]) if self.desks else np.zeros(0)
         self._requests_this_week = 0
+        self._on_arrival = self._arrive  # the callback of every request's arrival, bound once
+        self._desk_number = {desk: k for k, desk in enumerate(self.desks)}
+        self._desk_terms_cache: dict[tuple[float, float], tuple[list[float], list[float]]] = {}
         self._in_team_cost = 0.0  # supervisors' and peers' facilitation, this week
         self._in_team_cost_total = 0.0
         self._fte = self.org.hours.sum() / scenario.organisation.hours_per_week
@@ -155,6 +194,7 @@ class Simulation:
             self.pm.hook.hrdsim_run_start(run=self.context)
         self.env.process(self._weeks())
         self.env.run(until=self.scenario.weeks)
+        self._apply_helped()
         outcomes = self._outcomes()
         for _, practice in self.practices:
             extra = getattr(practice, "outcomes", None)
@@ -189,13 +229,14 @@ class Simulation:
     # -- one week --------------------------------------------------------------
 
     def _week(self, week: int) -> None:
+        self._apply_helped()
         org, work = self.org, self.scenario.work
         for change in self.changes.get(week, ()):
             self._shift(change)
         layout = org.layout
         team_hours = layout.team_hours
-        effective = org.effective
-        cover = dynamics.coverage(effective, org.required)
+        start = self.model.assess(org)
+        cover = start.cover
         productivity = work.productivity_floor + (1.0 - work.productivity_floor) * cover
         team_productivity = org.team_sum(productivity * org.hours) / team_hours
 
@@ -209,7 +250,7 @@ class Simulation:
         needed = (org.backlog + planned_work + fires) / team_productivity
         fire_hours = fires / team_productivity
 
-        team_index = self._team_index(effective, cover)
+        team_index = self._team_index(start)
         state = WeekState(
             week=week, team_hours=team_hours, needed_work_hours=needed,
             fire_hours=fire_hours, capability=team_index, strategic_gap=1.0 - self._team_cover,
@@ -238,9 +279,9 @@ class Simulation:
         employee_learning = org.by_employee(realised / team_hours) * org.hours
         use = 1.0  # everyone uses the strategy's skills in their work every week
         if levers is None:
-            employee_support = org.by_employee(org.facilitation)
-            self.model.learn(org, employee_learning, mix, employee_support)
-            self.model.settle(org, employee_support)
+            # support depends on the team alone: the model works it out per team
+            self.model.learn(org, employee_learning, mix, org.facilitation, start)
+            self.model.settle(org, org.facilitation)
             self.model.forget(org, use)
         else:
             employee_support = org.by_employee(np.clip(org.facilitation + levers.support, 0, 1))
@@ -292,14 +333,13 @@ class Simulation:
             practice.adjust(state, self.org, levers, self.streams.get(f"practice.{name}"))
         return levers
 
-    def _team_index(self, effective: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    def _team_index(self, start: dynamics.WeekStart) -> np.ndarray:
         org = self.org
-        weights = dynamics.strategy_weights(org.required)
-        self._person_index = dynamics.weighted_sum(effective, weights)
-        self._cover = cover
+        self._person_index = start.person_index
+        self._cover = start.cover
         size = org.layout.team_size
-        self._team_cover = org.team_sum(cover) / size
-        return org.team_sum(self._person_index) / size
+        self._team_cover = org.team_sum(start.cover) / size
+        return org.team_sum(start.person_index) / size
 
     # -- strategy ----------------------------------------------------------------
 
@@ -368,23 +408,69 @@ class Simulation:
         if not self.desks:
             self.unserved += int(teams.size)
             return
-        arrivals = offsets + self._detection[teams]
-        for team, offset, arrival, size in zip(teams.tolist(), offsets.tolist(),
-                                               arrivals.tolist(), work.tolist(), strict=True):
-            simpy.Timeout(self.env, arrival).callbacks.append(
-                partial(self._arrive, team, size, self.env.now + offset, plan))
+        self._schedule(_Arrivals.of_week(self.env.now, teams, offsets,
+                                         offsets + self._detection[teams], work,
+                                         *self._desk_terms(plan)))
 
-    def _arrive(self, team: int, size: float, needed_at: float, plan: SessionPlan,
-                _event: simpy.Event) -> None:
-        """A team's request reaches HR: the operating model picks the desk now."""
+    def _schedule(self, arrivals: _Arrivals) -> None:
+        """Schedule the next request of ``arrivals`` to reach HR."""
+        delay = arrivals.times[arrivals.next] - self.env.now
+        simpy.Timeout(self.env, delay, arrivals).callbacks.append(self._on_arrival)
+
+    def _arrive(self, event: simpy.Timeout) -> None:
+        """A team's request reaches HR: the operating model picks the desk now.
+
+        ``event`` is the request's arrival; its value is the week's
+        :class:`_Arrivals`, whose next request is scheduled in turn.
+        """
+        arrivals: _Arrivals = event.value  # type: ignore[assignment]
+        i = arrivals.next
+        team = arrivals.teams[i]
         desk = self.operating_model.route(team, self.desks)
-        service = size * (plan.hours + desk.spec.overhead_hours) / self.developer_hours
-        effect = self._session_effect(desk.spec.quality * plan.context, plan.hours)
-        desk.arrive(service, partial(self._helped, team, effect), needed_at)
+        k = self._desk_number[desk]
+        service = arrivals.sizes[i] * arrivals.hours[k] / self.developer_hours
+        desk.serve_team(team, service, arrivals.effects[k], arrivals.needed_at[i])
+        arrivals.next = i + 1
+        if arrivals.next < len(arrivals.teams):
+            self._schedule(arrivals)
 
-    def _helped(self, team: int, effect: float) -> None:
+    def _desk_terms(self, plan: SessionPlan) -> tuple[list[float], list[float]]:
+        """Per desk: the hours one session of ``plan`` takes there (the session's and
+        the desk's overhead) and the effect it has (cached per session length and
+        context)."""
+        key = (plan.hours, plan.context)
+        terms = self._desk_terms_cache.get(key)
+        if terms is None:
+            terms = self._desk_terms_cache[key] = (
+                [plan.hours + desk.spec.overhead_hours for desk in self.desks],
+                [self._session_effect(desk.spec.quality * plan.context, plan.hours)
+                 for desk in self.desks],
+            )
+        return terms
+
+    def _apply_helped(self) -> None:
+        """Raise the facilitation level of the teams whose HR developer sessions ended
+        since this was last called, as if each session had raised it when it ended.
+
+        Each session multiplies the team's remaining room ``1 − level`` by
+        ``1 − effect``, so the sessions of a week combine into one product per team
+        (in the order they ended); nothing reads the levels between the weekly
+        steps, so applying them at the start of the next week (and at the end of
+        the run) gives the same levels, up to floating-point rounding.
+        """
+        helped = [desk.take_helped() for desk in self.desks if desk.helped_teams]
+        teams = [team for desk_teams, _ in helped for team in desk_teams]
+        if not teams:
+            return
+        changed = np.array(teams)
+        # the share of each team's room its sessions leave
+        kept = 1.0 - np.array([effect for _, effects in helped for effect in effects])
+        if len(set(teams)) < len(teams):  # some team had several sessions
+            changed, session_team = np.unique(changed, return_inverse=True)
+            kept_by_session, kept = kept, np.ones(changed.size)
+            np.multiply.at(kept, session_team, kept_by_session)
         facilitation = self.org.facilitation
-        facilitation[team] = 1.0 - (1.0 - facilitation[team]) * (1.0 - effect)
+        facilitation[changed] = 1.0 - (1.0 - facilitation[changed]) * kept
 
     def _session_effect(self, quality: float, hours: float) -> float:
         saturation = self.scenario.dynamics.session_saturation_hours

@@ -51,8 +51,18 @@ class OrgState:
             return np.einsum("ij->i", values.reshape(-1, self.team_size))
         return np.add.reduceat(values, self.team_start, axis=0)
 
-    def by_employee(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Give each employee their team's value of a per-team array."""
+    def by_employee(self, values: NDArray[np.float64],
+                    out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+        """Give each employee their team's value of a per-team array.
+
+        :param out: an array of one value per employee to write them into
+            (``None``: a new array).
+        """
+        if out is not None:
+            if self.team_size and values.ndim == 1:
+                out.reshape(-1, self.team_size)[...] = values[:, None]
+                return out
+            return np.take(values, self.team_of, axis=0, out=out)
         if self.team_size:
             return np.repeat(values, self.team_size, axis=0)
         return values[self.team_of]
