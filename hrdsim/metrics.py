@@ -7,6 +7,7 @@ more is better, and one line of meaning. ``docs/model.md`` defines each one.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -143,8 +144,10 @@ def estimate(values: Sequence[float]) -> Estimate:
     return Estimate(mean, mean - half, mean + half, sd, n)
 
 
+@functools.lru_cache(maxsize=1024)
 def t_quantile(p: float, df: int) -> float:
-    """Quantile of Student's t distribution (SciPy, imported when needed)."""
+    """Quantile of Student's t distribution (SciPy, imported when needed; remembered,
+    since a study asks for the same few quantiles thousands of times)."""
     from scipy.stats import t
 
     return float(t.ppf(p, df))

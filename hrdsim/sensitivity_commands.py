@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from hrdsim.cli_support import UserError, errors_to_messages
+from hrdsim.report.command import report_options
 from hrdsim.study_commands import (
     INTERRUPTED,
     progress_bar,
@@ -51,13 +52,14 @@ from hrdsim.study_commands import (
     overrides="Override a scenario key at every point, e.g. --set weeks=52 (repeatable).",
     out="Write manifest, sensitivity.json, indices.csv and the runs to this folder.",
     as_json="Print the indices as JSON on stdout.")
+@report_options
 @errors_to_messages
 def sensitivity(
     scenario: Path, method: str, ranges: tuple[str, ...], samples: int | None,
     outcomes: tuple[str, ...], replications: int | None, seed: int | None,
     overrides: tuple[str, ...], out: Path | None, as_json: bool, quiet: bool,
     workers: int | None, scheduler: str | None, plugin_paths: tuple[Path, ...],
-    disabled: tuple[str, ...], resume: bool,
+    disabled: tuple[str, ...], resume: bool, report: bool, report_lang: str,
 ) -> None:
     """Find which parameters move which outcomes of SCENARIO, and by how much.
 
@@ -68,12 +70,16 @@ def sensitivity(
     the index replication noise alone would produce. A parameter whose
     interval does not clear the floor is reported as within noise, or as
     uncertain when its estimate is above the floor but more samples are
-    needed to tell.
+    needed to tell. With --out and --report, the HTML report (a tornado chart
+    per outcome), its charts and tables are built in the folder once the
+    results are written.
     """
     from hrdsim.experiment import open_executor
+    from hrdsim.report.command import check_report_options, report_after_results
     from hrdsim.sensitivity_folder import finished_runs, previous_replications
     from hrdsim.sensitivity_study import plan_study, run_study
 
+    check_report_options(report, out)
     if workers is not None and scheduler is not None:
         raise UserError("give --workers or --scheduler, not both")
     if not ranges:
@@ -113,6 +119,7 @@ def sensitivity(
         if out is not None:
             click.echo(f"\nResults written to {out}/ (manifest.json, sensitivity.json, "
                        "indices.csv, runs.parquet, runs.csv)")
+    report_after_results(report, out, report_lang, err=as_json)
     if study.interrupted:
         told = f"Interrupted: {study.runs_finished} of {study.runs_planned} runs finished"
         if out is None:

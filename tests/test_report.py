@@ -387,9 +387,9 @@ def test_tables_hold_the_summary_numbers_as_csv_and_xlsx(compare_folder: Path) -
                         outcomes[name][stat], rel=tolerance, abs=0)
         for _, row in paired.iterrows():
             d = found[(row["Alternative"], "strategic_gap")]
-            assert row["Δ Strategic gap (end) [%]: mean"] == pytest.approx(
+            assert row["Δ Strategic gap (end) [percentage points]: mean"] == pytest.approx(
                 d["mean"], rel=tolerance, abs=0)
-            assert row["Δ Strategic gap (end) [%]: 95% CI high"] == pytest.approx(
+            assert row["Δ Strategic gap (end) [percentage points]: 95% CI high"] == pytest.approx(
                 d["ci_high"], rel=tolerance, abs=0)
             assert row["Δ Strategic gap (end): paired runs better"] == d["better_count"]
     sheet = openpyxl.load_workbook(tables / "tables.xlsx")["Summary"]

@@ -137,3 +137,52 @@ def test_markup_in_names_is_shown_and_runs_nothing(browser: Any, tmp_path: Path)
     assert "<img src=x onerror=alert(2)>" in shown
     assert "<b onmouseover=alert(3)>bold</b>" in shown
     visit.page.close()
+
+
+#: A4 less 12 mm margins either side, in CSS pixels: the width a printed page gives.
+A4_WIDTH = 703
+
+OVERFLOWING = """() => [...document.querySelectorAll('.table-wrap')]
+    .filter(w => w.scrollWidth > w.clientWidth + 1)
+    .map(w => [w.closest('section').id, w.querySelector('table').className,
+               w.scrollWidth, w.clientWidth])"""
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.fi.html"])
+def test_every_table_fits_the_screen_and_the_printed_page(
+    browser: Any, comparison: Path, name: str,
+) -> None:
+    """Three scenarios side by side: no table needs a horizontal scroll at 1200 pixels,
+    nor is cut off at the edge of an A4 page."""
+    from tests.test_report import invoke
+
+    if name == "report.fi.html":
+        assert invoke("report", str(comparison), "--lang", "fi").exit_code == 0
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto((comparison / name).as_uri(), wait_until="load")
+    assert page.evaluate("document.querySelectorAll('.table-wrap').length") > 10
+    assert page.evaluate(OVERFLOWING) == []
+    page.set_viewport_size({"width": A4_WIDTH, "height": 900})
+    page.emulate_media(media="print")
+    assert page.evaluate(OVERFLOWING) == []
+    page.close()
+
+
+def test_printing_gives_a_paginated_document(browser: Any, comparison: Path) -> None:
+    page = browser.new_page(viewport={"width": A4_WIDTH, "height": 900})
+    page.goto((comparison / "report.html").as_uri(), wait_until="load")
+    page.emulate_media(media="print")
+    styles = page.evaluate("""() => ({
+        nav: getComputedStyle(document.querySelector('nav')).display,
+        breaks: [...document.querySelectorAll('main > section')].map(
+            s => getComputedStyle(s).breakBefore),
+        figures: [...document.querySelectorAll('figure')].map(
+            f => getComputedStyle(f).breakInside),
+    })""")
+    assert styles["nav"] == "none"  # the contents' links mean nothing on paper
+    assert styles["breaks"][0] != "page" and set(styles["breaks"][1:]) == {"page"}
+    assert set(styles["figures"]) == {"avoid"}  # a chart is never cut in two
+    pdf = page.pdf(format="A4")
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert pages >= len(styles["breaks"])  # every section starts a page
+    page.close()

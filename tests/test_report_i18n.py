@@ -77,7 +77,7 @@ def test_the_model_vocabulary_has_a_finnish_translation() -> None:
 
 def test_an_untranslated_text_is_shown_in_english_and_marked() -> None:
     fi = Catalogue("fi")
-    assert (fi.model("Cost").text, fi.model("Cost").lang) == ("Kustannus", "fi")
+    assert (fi.model("Cost").text, fi.model("Cost").lang) == ("Kustannukset", "fi")
     assert (fi.model("A text nobody translated").lang) == "en"
     assert Catalogue("en").model("Cost").lang == "en"
 
@@ -181,7 +181,7 @@ def test_the_finnish_report_has_no_english_in_its_fixed_text(
     # and it is Finnish: the sections' headings and the summary come from fi.toml
     fi = messages("fi")
     assert fi["section.summary"] in shown and fi["summary.uncertainty_heading"] in shown
-    assert "Tämä raportti vertaa yhtä vaihtoehtoa perusskenaarioon" in shown
+    assert "Tämä raportti vertaa yhtä vaihtoehtoa perusskenaarioon ”" in shown
 
 
 def test_the_finnish_report_quotes_only_sources_and_user_text_in_english(
@@ -229,3 +229,22 @@ def test_report_language_is_checked(tmp_path: Path) -> None:
     result = invoke("report", str(tmp_path), "--lang", "sv")
     assert result.exit_code == 2
     assert "Invalid value for '--lang': 'sv' is not one of 'en', 'fi'." in result.output
+
+
+def test_the_finnish_report_uses_the_hr_terms_finnish_readers_know(
+    finnish: tuple[Path, ReportPage],
+) -> None:
+    """Mustekalamalli, keskitetty malli, osaamisen epätasaisuus - and costs in the plural,
+    as Finnish speaks of them."""
+    out, page = finnish
+    html = (out / "report.fi.html").read_text(encoding="utf-8")
+    cards = html.split('id="scenarios"')[1].split("</section>")[0]
+    choices = [" ".join(re.sub(r"<[^>]+>", "", dt).split())
+               for dt in re.findall(r"<dt>(.*?)</dt>", cards, re.S)]
+    assert "HR:n toimintamalli: Keskitetty malli: yhteinen HR-kehittäjäpooli" in choices
+    assert "HR:n toimintamalli: Mustekalamalli: kehittäjät jalkautettuina tiimien lähelle" in \
+        choices
+    shown = {text for text, _, quoted in page.text if not quoted}
+    assert "Osaamisen epätasaisuus (Gini)" in shown
+    assert "Epätasa-arvo (Gini)" not in shown and "Osaamisen epätasa-arvo (Gini)" not in shown
+    assert "Kustannukset" in shown and "Kustannus" not in shown

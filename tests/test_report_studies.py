@@ -36,10 +36,10 @@ def sensitivity_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = invoke("sensitivity", str(SCENARIOS / "baseline.toml"), "--method", "morris",
                     "--range", "learning.params.share=0.02:0.1",
                     "--range", "costs.hr_developer_hour=40:80", "--samples", "4", *SMALL,
-                    "-n", "2", "--workers", "1", "--quiet", "--out", str(out))
+                    "-n", "2", "--workers", "1", "--quiet", "--out", str(out), "--report",
+                    "--report-lang", "fi")
     assert result.exit_code == 0, result.output
-    report = invoke("report", str(out), "--lang", "fi")
-    assert report.exit_code == 0, report.output
+    assert f"Report written to {out / 'report.fi.html'}" in result.output
     return out
 
 
@@ -71,8 +71,9 @@ def test_a_sweep_report_shows_the_design_and_every_points_outcomes(sweep_folder:
     assert [(n["data-scenario"], float(n["data-value"])) for n in stated] == [
         (f"point {best['point']}", best["mean"])]
     design = {key: cells for (section, key), cells in page.rows.items() if section == "design"}
-    assert design["learning.params.share"][-1] == "0.02, 0.1"
-    assert design["operating_model.policy"][-1] == "centralised, octopus"
+    assert design["learning.params.share"][-1] == "2%, 10%"  # a share, in percent
+    assert design["operating_model.policy"][-1] == (
+        "Centralised pool, Octopus: developers embedded near teams")  # policies by name
 
 
 def test_a_sweep_report_writes_its_chart_and_points_table(sweep_folder: Path) -> None:
@@ -112,12 +113,16 @@ def test_a_sensitivity_report_shows_the_tornado_and_every_index(
     table = [n for n in page.numbers(section="sensitivity", stat="index")]
     assert len(table) == sum(len(o["parameters"]) for o in computed)
     ranges = {key: cells for (section, key), cells in page.rows.items() if section == "design"}
-    assert ranges["learning.params.share"][-1] == "0,02–0,1"
+    assert ranges["learning.params.share"][-1] == "2 %–10 %"
     assert ranges["costs.hr_developer_hour"][-1] == "40–80"
     assert (sensitivity_folder / "charts" / "fi" / "01-tornado.png").is_file()
     assert [i["alt"] for i in page.images] == ["Mihin tulos on herkkä"]
     frame = pd.read_csv(sensitivity_folder / "tables" / "fi" / "indices.csv")
-    assert list(frame.columns[:4]) == ["Tulos", "Yksikkö", "Sija", "Parametri"]
+    assert list(frame.columns[:4]) == ["Tulos", "Sija", "Parametri", "Avain"]
+    share = frame[frame["Avain"] == "learning.params.share"]
+    assert set(share["Parametri"]) == {
+        "Oppimiseen suunniteltu osuus sopimuksen mukaisesta työajasta (learning.params.share)"}
+    assert set(frame["Kohinan yläpuolella"]) <= {"kyllä", "ei"}
     assert len(frame) == sum(len(o["parameters"]) for o in study["outcomes"])
 
 
@@ -130,8 +135,9 @@ def test_a_sensitivity_report_names_what_the_summary_speaks_of(
     capability = next(o for o in study["outcomes"] if o["outcome"] == "capability_index")
     top = next(p for p in capability["parameters"] if p["distinguishable"])
     assert top["parameter"] == "learning.params.share"  # the share moves capability
-    assert ("Osaamisindeksi (lopussa) on herkin parametrille "
-            '<code class="user" data-user="">learning.params.share</code>') in summary
+    assert ("Osaamisindeksi (lopussa): siihen vaikuttaa eniten oppimiseen suunniteltu osuus "
+            "sopimuksen mukaisesta työajasta "
+            '(<code class="user" data-user="">learning.params.share</code>)') in summary
     manifest = json.loads((sensitivity_folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenario"]["values_sha256"] in html
 
@@ -146,3 +152,107 @@ def test_a_finnish_sensitivity_report_has_no_english_in_its_fixed_text(
     whole, parts = english_fragments()
     assert not [t for t in shown if t in whole]
     assert not [(p, t) for p in parts for t in shown if p in t]
+
+
+SENSITIVITY = ("sensitivity", str(SCENARIOS / "baseline.toml"), "--method", "morris",
+               "--range", "learning.params.share=0.02:0.1", "--samples", "4", *SMALL,
+               "-n", "2", "--workers", "1", "--quiet")
+
+
+def test_sensitivity_report_needs_a_results_folder(tmp_path: Path) -> None:
+    from tests.conftest import failed_cleanly
+
+    result = invoke(*SENSITIVITY, "--report")
+    assert failed_cleanly(result)
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: --report builds the report from the results folder: give --out DIR too (or "
+        "build it later with `hrdsim report DIR`)")
+    assert "Simulating" not in result.output and list(tmp_path.iterdir()) == []
+
+
+def test_a_sensitivity_report_that_fails_keeps_the_results(tmp_path: Path) -> None:
+    """A file in the way of the charts' folder: the indices are written all the same, and
+    the report can be built once the file is moved."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "charts").write_text("in the way", encoding="utf-8")
+    result = invoke(*SENSITIVITY, "--out", str(out), "--report")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Results written to" in result.output  # the study's own output came first
+    assert result.output.strip().splitlines()[-1].startswith(
+        f"Error: the report could not be built ({out / 'charts'} is a file")
+    assert result.output.strip().endswith(
+        f"the results in {out}/ are complete - build the report again with "
+        f"`hrdsim report {out}`")
+    study = load(out / "sensitivity.json")
+    assert study["runs"]["finished"] == study["runs"]["planned"] > 0
+    assert (out / "indices.csv").is_file()
+    assert not (out / "report.html").exists()
+    (out / "charts").unlink()
+    assert invoke("report", str(out)).exit_code == 0
+    assert read(out / "report.html").sections == [
+        "summary", "design", "sensitivity", "assumptions", "manifest"]
+
+
+def test_sensitivity_json_with_report_keeps_stdout_json(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke(*SENSITIVITY, "--out", str(out), "--json", "--report")
+    assert result.exit_code == 0, result.output
+    assert strict_json(result.stdout)["method"] == "morris"
+    assert f"Report written to {out / 'report.html'}" in result.stderr
+    assert (out / "charts" / "en" / "01-tornado.svg").is_file()
+
+
+def test_varied_parameters_show_their_values_in_the_assumptions(
+    sweep_folder: Path, sensitivity_folder: Path,
+) -> None:
+    """The base scenario's 5% is not what the sweep ran: the assumptions say what it did."""
+    sweep = read(sweep_folder / "report.html")
+    rows = {key: cells for (section, key), cells in sweep.rows.items()
+            if section == "assumptions"}
+    assert rows["learning.params.share"][1] == "varied: 2%, 10%"
+    assert rows["operating_model.policy"][1] == (
+        "varied: Centralised pool, Octopus: developers embedded near teams")
+    assert rows["organisation.units"][1] == "2"  # what was not varied keeps its value
+    html = (sweep_folder / "report.html").read_text(encoding="utf-8")
+    assert '<tr data-key="learning.params.share" class="differs">' in html
+    fi = read(sensitivity_folder / "report.fi.html")
+    rows = {key: cells for (section, key), cells in fi.rows.items() if section == "assumptions"}
+    assert rows["learning.params.share"][1] == "vaihdeltiin: 2 %–10 %"
+    assert rows["costs.hr_developer_hour"][1] == "vaihdeltiin: 40–80"
+
+
+def test_a_sweep_report_names_what_it_varied_in_hr_terms(sweep_folder: Path) -> None:
+    html = (sweep_folder / "report.html").read_text(encoding="utf-8")
+    lead = html.split('<p class="lead">')[1].split("</p>")[0]
+    import re
+
+    text = " ".join(re.sub(r"<[^>]+>", "", lead).split())
+    assert ("4 points of a grid (every combination of the values). Varied: share of "
+            "contracted hours planned for learning (learning.params.share); how HR "
+            "developers are organised (operating_model.policy).") in text
+
+
+def test_a_grid_is_drawn_at_its_own_values(sweep_folder: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chart's axis is ticked where the sweep ran - 2% and 10% of the hours - not at
+    round numbers between them; the policies by their names."""
+    from hrdsim.report import charts, sweep
+    from hrdsim.report.build import Builder
+    from hrdsim.report.data import read_study
+    from hrdsim.report.i18n import Catalogue
+
+    study = read_study(sweep_folder)
+    drawn: list[Any] = []
+    monkeypatch.setattr(Builder, "chart", lambda self, stem, fig, title, caption: drawn.append(
+        fig))
+    builder = Builder(study, Catalogue("en"), charts.looks(study.labels),
+                      sweep_folder / "charts" / "en", sweep_folder)
+    with charts.style():
+        sweep.points(study, builder)
+    (fig,) = drawn
+    bottom = [ax for ax in fig.axes if ax.get_xlabel()]
+    assert [[t.get_text() for t in ax.get_xticklabels()] for ax in bottom] == [
+        ["2%", "10%"], ["Centralised pool", "Octopus: developers embedded near teams"]]
+    assert " ".join(bottom[0].get_xlabel().split()) == (  # wrapped to the panel's width
+        "Share of contracted hours planned for learning (learning.params.share)")

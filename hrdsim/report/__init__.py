@@ -1,16 +1,17 @@
 """Consultant-ready outputs: an HTML report, charts for slides, tables for spreadsheets.
 
-``hrdsim report RESULTS_DIR`` (or ``--report`` on ``hrdsim run`` and
-``hrdsim compare``) builds, from a results folder, one self-contained HTML file
-in English or Finnish, every chart as PNG and SVG, and every table as CSV and
-in one workbook; see ``docs/reports.md``. From Python::
+``hrdsim report RESULTS_DIR`` (or ``--report`` on ``hrdsim run``, ``hrdsim compare``,
+``hrdsim sweep`` and ``hrdsim sensitivity``) builds, from a results folder, one
+self-contained HTML file in English or Finnish, every chart as PNG and SVG, and
+every table as CSV and in one workbook; see ``docs/reports.md``. From Python::
 
     from hrdsim.report import build_report
     build_report("results/compare", lang="fi")
 
 The package's modules: :mod:`~hrdsim.report.data` reads results folders,
 :mod:`~hrdsim.report.scenarios` (runs and comparisons) and the study kinds'
-own modules build the sections, :mod:`~hrdsim.report.charts` draws,
+own modules build the sections, :mod:`~hrdsim.report.meaningful` holds the smallest
+changes that matter, :mod:`~hrdsim.report.charts` draws,
 :mod:`~hrdsim.report.exports` writes CSV and ``.xlsx``, :mod:`~hrdsim.report.i18n`
 holds the languages, :mod:`~hrdsim.report.build` puts it together and
 :mod:`~hrdsim.report.command` is the command line.

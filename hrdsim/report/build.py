@@ -141,6 +141,19 @@ class Builder:
         meta = OUTCOME_BY_NAME.get(name)
         return self.t.unit(meta.unit) if meta else ""
 
+    def difference_unit(self, name: str) -> str:
+        """The unit of a difference in an outcome: percentage points for a percentage
+        (a gap of 9% narrowed to 1% changed by 8 percentage points, not by 8%), points
+        for the 0-100 index."""
+        from hrdsim.metrics import OUTCOME_BY_NAME
+
+        meta = OUTCOME_BY_NAME.get(name)
+        if meta is not None and meta.unit == "%":
+            return self.t("unit.percentage_points")
+        if meta is not None and meta.unit == "0-100":
+            return self.t.unit("points")
+        return self.outcome_unit(name)
+
     # -- numbers --------------------------------------------------------------------
 
     def num(self, value: float | None, metric: str = "", scenario: str = "", stat: str = "",

@@ -221,9 +221,16 @@ class Series:
 
 
 def over_time(series: Sequence[Series], look: Mapping[str, Look], *, title: str, xlabel: str,
-              ylabel: str, band: str, marks: Sequence[tuple[float, str]] = ()) -> Figure:
-    """Lines with shaded 95% bands, one per scenario; dotted verticals at ``marks``."""
+              ylabel: str, band: str, marks: Sequence[tuple[float, str]] = (),
+              xmax: float | None = None, ymin: float | None = None) -> Figure:
+    """Lines with shaded 95% bands, one per scenario; dotted verticals at ``marks``.
+
+    :param xmax: the end of the horizon on the x axis (the last week's point lies just
+        before it, in years), so that the axis ends at a round number.
+    :param ymin: the lowest value the quantity can take (0 for a share), the axis' start.
+    """
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
     fig = _figure()
     ax = fig.add_subplot()
@@ -241,6 +248,11 @@ def over_time(series: Sequence[Series], look: Mapping[str, Look], *, title: str,
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.margins(x=0)
+    ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 5, 10]))  # whole or half years
+    if xmax is not None:
+        ax.set_xlim(0, xmax)
+    if ymin is not None:
+        ax.set_ylim(bottom=ymin)
     handles.append(Patch(color="#777777", alpha=BAND_ALPHA * 2, linewidth=0))
     _legend(fig, handles, [s.label for s in series] + [band])
     return fig
@@ -445,10 +457,13 @@ class TornadoPanel:
 
 
 def tornado(panels: Sequence[TornadoPanel], parameters: Sequence[str], *, title: str,
-            floor: str) -> Figure:
+            floor: str, names: Mapping[str, str] | None = None) -> Figure:
     """Per outcome, a bar from 0 to each parameter's index (the largest on top) with its
     95% CI, over a grey band: the noise floor's interval. Each parameter keeps its
-    colour in every panel."""
+    colour in every panel.
+
+    :param names: each parameter's name in the legend (default: the parameter itself).
+    """
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -457,7 +472,8 @@ def tornado(panels: Sequence[TornadoPanel], parameters: Sequence[str], *, title:
     rows = math.ceil(len(panels) / columns) if panels else 1
     head, panel_title, foot = 0.6, 0.42, 0.5
     axes_height = 0.3 + 0.3 * max(len(parameters), 1)
-    legend = 0.3 + 0.22 * (math.ceil(len(parameters) / 2) + 1)
+    shown = [wrap((names or {}).get(name, name), 60) for name in parameters]
+    legend = 0.3 + 0.22 * (sum(text.count("\n") + 1 for text in shown) + 1)
     row_height = panel_title + axes_height + foot
     width = FIGURE_SIZE[0]
     height = head + rows * row_height + legend
@@ -487,8 +503,8 @@ def tornado(panels: Sequence[TornadoPanel], parameters: Sequence[str], *, title:
                  fontsize=14, fontweight="bold")
     handles = [Patch(color=colour[name]) for name in parameters]
     handles.append(Patch(color="#999999", alpha=0.35))
-    fig.legend(handles, [*parameters, floor], loc="lower center",
-               bbox_to_anchor=(0.5, 0.1 / height), ncols=2)
+    fig.legend(handles, [*shown, floor], loc="lower center",
+               bbox_to_anchor=(0.5, 0.1 / height), ncols=1)
     return fig
 
 
@@ -543,7 +559,7 @@ def main_effects(grid: Sequence[Sequence[EffectPanel]], *, title: str, rows: Seq
             if c == 0:
                 ax.set_ylabel(wrap(rows[r], 22), fontsize=9)
             if r == len(grid) - 1:
-                ax.set_xlabel(columns[c], fontsize=9)
+                ax.set_xlabel(wrap(columns[c], max(24, int(panel_width * 13))), fontsize=9)
             ax.tick_params(labelsize=8)
             ax.margins(x=0.08)
     fig.suptitle(title, x=label / width, y=1 - 0.15 / height, ha="left", va="top",

@@ -31,7 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def report(results_dir: Path, output: Path | None, lang: str) -> None:
     """Build an HTML report of a results folder, with charts and tables.
 
-    RESULTS_DIR is a folder written by `hrdsim run --out` or `hrdsim compare --out`.
+    RESULTS_DIR is a folder written by `hrdsim run --out`, `hrdsim compare --out`,
+    `hrdsim sweep --out` or `hrdsim sensitivity --out`.
     The report is one self-contained HTML file (it opens offline and runs no
     script): an executive summary, the scenarios side by side, charts with 95%
     bands, paired differences, the assumptions and the manifest. Every chart is

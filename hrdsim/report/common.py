@@ -39,11 +39,20 @@ _ASSUMPTION = re.compile(r"^assumption\b[:;,]?\s*", re.IGNORECASE)
 
 
 def assumptions(records: Sequence[Mapping[str, Any]], labels: Sequence[str],
-                b: Builder) -> Section:
-    """Every parameter with its value per scenario, unit and source; then the model's limits."""
+                b: Builder, varied: Mapping[str, Any] | None = None) -> Section:
+    """Every parameter with its value per scenario, unit and source; then the model's limits.
+
+    :param varied: keys a sweep or a sensitivity analysis varied → what to show instead
+        of the base scenario's value (the values or the range they took).
+    """
     import pandas as pd
 
     rows = [parameter_view(p, b) for p in parameters(records)]
+    for row in rows:
+        if varied and row["key"] in varied:
+            shown = b.say("assumptions.varied", values=varied[row["key"]])
+            row.update(values=[shown] * len(row["values"]), raw=[_plain(shown)] * len(
+                row["raw"]), differs=True)
     data: dict[str, list[Any]] = {
         b.t("export.column.parameter"): [r["label_text"] for r in rows],
         b.t("export.column.key"): [r["key"] for r in rows],
@@ -160,18 +169,17 @@ def manifest(study: Study, b: Builder) -> Section:
         facts.append((b.t("manifest.seed"), b.user(str(seeds.get("seed")))))
         facts.append((b.t("manifest.crn"), b.t("common.yes" if seeds.get(
             "common_random_numbers") else "common.no")))
-        facts.append((b.t("manifest.replications"), b.user(str(seeds.get("replications")))))
     elif m.get("seed") is not None:
         facts.append((b.t("manifest.seed"), b.user(str(m.get("seed")))))
-        facts.append((b.t("manifest.replications"), b.user(str(m.get("replications")))))
+    replications = _replications(m, b)
+    if replications is not None:
+        facts.append((b.t("manifest.replications"), replications))
     if m.get("random_streams"):
         facts.append((b.t("manifest.streams"), b.user(str(m["random_streams"]), code=True)))
-    if m.get("executor"):
-        facts.append((b.t("manifest.executor"), b.user(
-            ", ".join(f"{k}: {v}" for k, v in m["executor"].items()), code=True)))
-    if m.get("runs"):
-        facts.append((b.t("manifest.runs"), b.user(
-            ", ".join(f"{k}: {v}" for k, v in m["runs"].items()), code=True)))
+    if isinstance(m.get("executor"), Mapping):
+        facts.append((b.t("manifest.executor"), executor_text(m["executor"], b)))
+    if isinstance(m.get("runs"), Mapping):
+        facts.append((b.t("manifest.runs"), runs_text(m["runs"], b)))
     if m.get("wall_seconds") is not None:
         facts.append((b.t("manifest.seconds"), b.num(float(m["wall_seconds"]), decimals=1)))
     facts.append((b.t("manifest.platform"), b.user(str(m.get("platform", "")))))
@@ -191,4 +199,45 @@ def manifest(study: Study, b: Builder) -> Section:
     })
 
 
-__all__ = ["LIMITS", "assumptions", "manifest", "parameter_view", "show_value"]
+def _replications(m: Mapping[str, Any], b: Builder) -> Any:
+    """"5 (numbered 0-4)": how many replications, and which streams they drew."""
+    count = m.get("replications")
+    seeds = m.get("seeds")
+    numbered = seeds.get("replications") if isinstance(seeds, Mapping) else None
+    if not isinstance(count, int) or isinstance(count, bool):
+        return b.user(str(numbered)) if numbered is not None else None
+    if isinstance(numbered, str) and numbered:
+        return b.say("manifest.replications_numbered", n=b.integer(count),
+                     numbers=b.user(numbered.replace("-", "–")))
+    return b.integer(count)
+
+
+def executor_text(executor: Mapping[str, Any], b: Builder) -> Any:
+    """Where the runs ran, in words: "2 local worker processes", "a Dask cluster at ..."."""
+    kind = executor.get("kind")
+    workers = executor.get("workers")
+    if kind == "serial":
+        return b.t("manifest.executor_serial")
+    if kind in ("processes", "threads") and isinstance(workers, int):
+        return b.say(f"manifest.executor_{kind}", workers=b.integer(workers))
+    if kind == "dask":
+        return b.say("manifest.executor_dask",
+                     scheduler=b.user(str(executor.get("scheduler", "")), code=True),
+                     threads=b.integer(int(executor.get("threads", 0) or 0)))
+    return b.user(str(kind), code=True)
+
+
+def runs_text(runs: Mapping[str, Any], b: Builder) -> Any:
+    """"15 of 15 finished, 0 failed" (and resumed or interrupted when so)."""
+    text = b.say("manifest.runs_value", finished=b.integer(int(runs.get("finished", 0))),
+                 planned=b.integer(int(runs.get("planned", 0))),
+                 failed=b.integer(int(runs.get("failed", 0))))
+    if runs.get("resumed"):
+        text += b.say("manifest.runs_resumed", resumed=b.integer(int(runs["resumed"])))
+    if runs.get("interrupted"):
+        text += b.say("manifest.runs_interrupted")
+    return text
+
+
+__all__ = ["LIMITS", "assumptions", "executor_text", "manifest", "parameter_view",
+           "runs_text", "show_value"]

@@ -214,17 +214,30 @@ def significant_decimals(value: float, digits: int = 3) -> int:
     return min(max(digits - 1 - math.floor(math.log10(magnitude)), 0), 10)
 
 
+#: A mean is never shown with more significant digits than this, however narrow its
+#: interval: 5,048.6 € is shown as 5,049 €, 1.8710 hours as 1.871.
+MAX_SIGNIFICANT = 4
+
+
 def interval_decimals(mean: float, low: float | None, high: float | None) -> int:
     """Decimals for a mean and its interval: two significant digits of the half-width
-    (of the mean when there is no interval)."""
+    (of the mean when there is no interval), but no more than :data:`MAX_SIGNIFICANT`
+    significant digits of the mean.
+
+    An interval narrower than floating-point noise (every replication gave the same
+    value) counts as no interval: 1.3125 is shown as ``1.31``, not ``1.312500``.
+    """
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return significant_decimals(mean)
     scale = (high - low) / 2
-    if scale <= 0:
+    if scale <= 1e-9 * max(1.0, abs(mean), abs(low), abs(high)):
         return significant_decimals(mean)
-    return min(max(1 - math.floor(math.log10(scale)), 0), 6)
+    decimals = min(max(1 - math.floor(math.log10(scale)), 0), 6)
+    if mean != 0 and math.isfinite(mean):
+        decimals = min(decimals, significant_decimals(mean, MAX_SIGNIFICANT))
+    return max(decimals, 0)
 
 
-__all__ = ["LANGUAGES", "LOCALES", "Catalogue", "Text", "flatten", "format_number",
-           "interval_decimals", "messages", "model_translations", "number_symbols",
+__all__ = ["LANGUAGES", "LOCALES", "MAX_SIGNIFICANT", "Catalogue", "Text", "flatten",
+           "format_number", "interval_decimals", "messages", "model_translations", "number_symbols",
            "placeholders", "significant_decimals"]

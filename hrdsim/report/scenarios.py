@@ -106,11 +106,20 @@ def difference(study: Study, alternative: str, metric: str) -> dict[str, Any] | 
     return None
 
 
-def tone(found: dict[str, Any]) -> str:
-    """``better``, ``worse``, ``same`` (the CI contains 0) or ``neutral`` (no direction)."""
+def tone(found: dict[str, Any], limit: float | None = None) -> str:
+    """``better``, ``worse``, ``identical`` (the same in every pair), ``negligible`` (the
+    whole CI lies within ``±limit``, the smallest change that matters: see
+    :mod:`hrdsim.report.meaningful`), ``same`` (the CI contains 0) or ``neutral`` (no
+    direction)."""
+    from hrdsim.report.meaningful import negligible
+
     low, high, better = found.get("ci_low"), found.get("ci_high"), found.get("better")
     if found.get("mean") is None:
         return "undefined"
+    if identical(found):
+        return "identical"
+    if negligible(found, limit):  # even when the CI contains 0: it rules out what matters
+        return "negligible"
     if low is None or high is None or low <= 0 <= high:
         return "same"
     if not better:
@@ -119,12 +128,30 @@ def tone(found: dict[str, Any]) -> str:
     return "better" if up == (better == "higher") else "worse"
 
 
+def limit_of(study: Study, metric: str) -> float | None:
+    """The smallest change in ``metric`` that matters, for this study's baseline."""
+    from hrdsim.report.meaningful import threshold
+
+    return threshold(metric, study.baseline.value(metric))
+
+
+def identical(found: dict[str, Any]) -> bool:
+    """The difference is exactly zero in every paired run."""
+    return found.get("mean") == 0 and found.get("ci_low") == 0 and found.get("ci_high") == 0
+
+
 def _horizon(study: Study, b: Builder) -> tuple[float, str]:
     """Weeks per x unit and the x axis' label."""
     weeks = int(study.baseline.summary.get("weeks", 0) or 0)
     if weeks >= YEARS_FROM_WEEKS:
         return 52.0, b.t("chart.axis.year")
     return 1.0, b.t("chart.axis.week")
+
+
+def _end(study: Study, scale: float) -> float | None:
+    """Where the x axis ends: the horizon, in years (None for a horizon in weeks)."""
+    weeks = int(study.baseline.summary.get("weeks", 0) or 0)
+    return weeks / scale if scale > 1 and weeks else None
 
 
 def _marks(study: Study, scale: float) -> list[tuple[float, str]]:
@@ -184,7 +211,7 @@ def summary(study: Study, b: Builder) -> Section:
         "people": b.integer(_people(base)),
         "teams": b.integer(int(org.get("units", 0)) * int(org.get("teams_per_unit", 0))),
         "weeks": b.integer(weeks),
-        "years": b.num(weeks / 52, decimals=1),
+        "years": years(b, weeks),
         "replications": b.integer(base.replications),
     }
     blocks: list[dict[str, Any]] = []
@@ -216,22 +243,45 @@ def _key_outcomes(study: Study) -> list[str]:
     return [o.name for o in OUTCOMES if o.key]
 
 
+def years(b: Builder, weeks: int) -> Any:
+    """A horizon in years, to a tenth, without a trailing zero (``2``, ``1.5``)."""
+    value = weeks / 52
+    return b.num(value, decimals=0 if abs(value - round(value)) < 0.05 else 1)
+
+
+def no_requests(s: ScenarioData) -> bool:
+    """No request went to an HR developer in any replication (sessions were led by
+    supervisors or peers, or not held): there is no wait to speak of."""
+    requests = s.value("facilitation_requests_per_team_year")
+    return requests is not None and requests == 0 and s.value("facilitation_wait_days") is None
+
+
 def _difference_item(study: Study, b: Builder, alt: ScenarioData,
                      metric: str) -> dict[str, Any] | None:
     found = difference(study, alt.label, metric)
     if found is None:
         return None
     topic = b.t(f"summary.topic.{metric}")
-    kind = tone(found)
+    limit = limit_of(study, metric)
+    kind = tone(found, limit)
     if kind == "undefined":
-        unstable = any((r or {}).get("queue_unstable") for s in (study.baseline, alt)
-                       for r in s.summary.get("per_replication", []))
-        text = b.say("summary.undefined.unstable" if unstable else "summary.undefined.other")
-        return {"topic": topic, "text": text, "tone": kind}
+        return {"topic": topic, "text": _undefined(b, (study.baseline, alt)), "tone": kind}
     mean, low, high = found["mean"], found.get("ci_low"), found.get("ci_high")
-    if kind == "same" or (low is None or high is None):
-        est = b.interval(mean, low, high, metric, alt.label,
-                         ("diff_mean", "diff_ci_low", "diff_ci_high"))
+    stats = ("diff_mean", "diff_ci_low", "diff_ci_high")
+    n = b.integer(found["n"], metric, alt.label, "n") if found.get("n") else None
+    if kind == "identical" and n is not None:
+        est = b.interval(mean, low, high, metric, alt.label, stats)
+        change = b.say(f"summary.change.{metric}.identical", mean=est.mean, n=n)
+        return {"topic": topic, "text": b.say("summary.item", change=change), "tone": kind}
+    if kind == "negligible":
+        est = b.interval(mean, low, high, metric, alt.label, stats)
+        assert limit is not None
+        change = b.say(f"summary.change.{metric}.negligible", mean=est.mean, ci=b.ci(est),
+                       threshold=b.num(limit, metric, alt.label, "threshold",
+                                       decimals=_threshold_decimals(limit)))
+        return {"topic": topic, "text": b.say("summary.item", change=change), "tone": kind}
+    if kind in ("same", "identical") or (low is None or high is None):
+        est = b.interval(mean, low, high, metric, alt.label, stats)
         change = b.say(f"summary.change.{metric}.same", mean=est.mean, ci=b.ci(est))
     else:
         small, large = sorted((abs(low), abs(high)))
@@ -239,14 +289,31 @@ def _difference_item(study: Study, b: Builder, alt: ScenarioData,
                          ("diff_abs", "diff_abs_low", "diff_abs_high"))
         direction = "up" if mean > 0 else "down"
         change = b.say(f"summary.change.{metric}.{direction}", mean=est.mean, ci=b.ci(est))
-    identical = mean == 0 and low == 0 and high == 0
-    if found.get("better_count") is not None and found.get("n") and not identical:
+    if found.get("better_count") is not None and n is not None:
         text = b.say("summary.item_better", change=change, better=b.integer(
-            found["better_count"], metric, alt.label, "better_count"),
-            n=b.integer(found["n"], metric, alt.label, "n"))
+            found["better_count"], metric, alt.label, "better_count"), n=n)
     else:
         text = b.say("summary.item", change=change)
     return {"topic": topic, "text": text, "tone": kind}
+
+
+def _threshold_decimals(limit: float) -> int:
+    """Two significant digits at most, and no trailing zeros: ``0.5``, ``0.14``, ``25``."""
+    from hrdsim.report.common import _exact_decimals
+    from hrdsim.report.i18n import significant_decimals
+
+    return min(significant_decimals(limit, 2), _exact_decimals(limit))
+
+
+def _undefined(b: Builder, scenarios: Sequence[ScenarioData]) -> Markup:
+    """Why a wait has no number: nobody asked an HR developer, an unstable queue, or no
+    request served."""
+    if all(no_requests(s) for s in scenarios):
+        return b.say("summary.undefined.no_requests")
+    unstable = any((s.value("queue_unstable") or 0) > 0 or any(
+        (r or {}).get("queue_unstable") for r in s.summary.get("per_replication", []))
+        for s in scenarios)
+    return b.say("summary.undefined.unstable" if unstable else "summary.undefined.other")
 
 
 def _level_item(b: Builder, s: ScenarioData, metric: str) -> dict[str, Any] | None:
@@ -264,9 +331,7 @@ def _level_item(b: Builder, s: ScenarioData, metric: str) -> dict[str, Any] | No
         return None
     if s.value(metric) is None:
         return {"topic": b.t(f"summary.topic.{metric}"), "tone": "undefined",
-                "text": b.say("summary.undefined.unstable"
-                              if (s.value("queue_unstable") or 0) > 0
-                              else "summary.undefined.other")}
+                "text": _undefined(b, (s,))}
     values: dict[str, Any] = {"mean": est.mean, "ci": b.ci(est)}
     if metric == "capability_index":
         change = b.estimate(s, "capability_change")
@@ -282,6 +347,11 @@ def _notes(study: Study, b: Builder) -> list[Markup]:
     n = min((s.replications for s in study.scenarios), default=0)
     notes = [b.say("summary.uncertainty.compare" if study.kind == "compare"
                    else "summary.uncertainty.run", n=b.integer(n))]
+    if study.kind == "compare" and any(
+            tone(d, limit_of(study, d.get("metric", ""))) == "negligible"
+            for d in (study.comparison or {}).get("differences", [])
+            if d.get("metric") in HEADLINE):
+        notes.append(b.say("summary.negligible"))
     if n < FEW_REPLICATIONS:
         notes.append(b.say("summary.few_replications", n=b.integer(n)))
     if study.kind == "compare" and study.comparison and not study.comparison.get(
@@ -371,7 +441,7 @@ def capability(study: Study, b: Builder) -> Section:
     title = b.t("chart.capability.title")
     fig = over_time(series, b.look, title=title, xlabel=xlabel,
                     ylabel=b.t("chart.capability.y"), band=b.t("chart.band"),
-                    marks=_marks(study, scale))
+                    marks=_marks(study, scale), xmax=_end(study, scale))
     chart = b.chart("01-capability", fig, title, b.say("chart.capability.caption"))
     starts = {s.label: s.mean[0] if s.mean else None for s in series}
     rows = []
@@ -398,7 +468,7 @@ def strategic_gap(study: Study, b: Builder) -> Section:
     fig = over_time(_series(study, "strategic_gap", scale, bounds=(0, 100)), b.look,
                     title=title,
                     xlabel=xlabel, ylabel=b.t("chart.gap.y"), band=b.t("chart.band"),
-                    marks=_marks(study, scale))
+                    marks=_marks(study, scale), xmax=_end(study, scale), ymin=0)
     chart = b.chart("02-strategic-gap", fig, title, b.say("chart.gap.caption"))
     return Section("gap", b.t("section.gap"), "sections/outcomes.html.j2", {
         "chart": chart, "text": b.say("gap.text"),
@@ -448,18 +518,8 @@ def learning(study: Study, b: Builder) -> Section:
                          ylabel=b.t("chart.learning.y"), planned=b.t("chart.learning.planned"),
                          realised=b.t("chart.learning.realised"))
     chart = b.chart("03-learning-modes", fig, title, b.say("chart.learning.caption"))
-    rows = []
-    for s in study.scenarios:
-        cells = []
-        for mode, realised, planned in MODES:
-            cells.append({"mode": mode, "planned": b.estimate(s, planned),
-                          "realised": b.estimate(s, realised)})
-        rows.append({
-            "label": b.user(s.label), "scenario": s.label, "modes": cells,
-            "planned": b.estimate(s, "learning_planned_per_fte"),
-            "realised": b.estimate(s, "learning_realised_per_fte"),
-            "lost": b.estimate(s, "learning_lost_share"),
-        })
+    rows = [name for _, realised, planned in MODES for name in (planned, realised)]
+    rows += ["learning_planned_per_fte", "learning_realised_per_fte", "learning_lost_share"]
     unit = b.t.unit("h/FTE/week")
     data: dict[str, list[Any]] = {b.t("export.column.scenario"): study.labels}
     for mode, realised, planned in MODES:
@@ -470,9 +530,8 @@ def learning(study: Study, b: Builder) -> Section:
     data[b.header(b.outcome_label("learning_lost_share"), b.t.unit("%"))] = [
         s.value("learning_lost_share") for s in study.scenarios]
     b.export("learning", b.t("export.sheet.learning"), pd.DataFrame(data))
-    return Section("learning", b.t("section.learning"), "sections/learning.html.j2", {
-        "chart": chart, "rows": rows, "text": b.say("learning.text"),
-        "modes": [b.t(f"mode.{mode}") for mode, _, _ in MODES], "unit": unit,
+    return Section("learning", b.t("section.learning"), "sections/outcomes.html.j2", {
+        "chart": chart, "text": b.say("learning.text"), "table": _table(b, study, rows),
     })
 
 
@@ -480,41 +539,49 @@ def learning(study: Study, b: Builder) -> Section:
 
 
 def facilitation(study: Study, b: Builder) -> Section:
-    """How long teams wait for an HR developer, and how busy the developers are."""
+    """How long teams wait for an HR developer, and how busy the developers are.
+
+    A scenario in which no request went to an HR developer (sessions led by
+    supervisors or peers) has no wait: it is said so, and when that is true of every
+    scenario, no empty chart is drawn.
+    """
     from hrdsim.report.charts import grouped_bars, over_time, per_replication
 
+    asking = [s for s in study.scenarios if not no_requests(s)]
+    notes = [_no_requests_note(b, s) for s in study.scenarios if no_requests(s)]
     charts = []
-    waits: dict[str, Any] = {s.label: s.summary.get("waits_days") for s in study.scenarios}
-    if all(w and w.get("served") for w in waits.values()):
+    waits: dict[str, Any] = {s.label: s.summary.get("waits_days") for s in asking}
+    if asking and all(w and w.get("served") for w in waits.values()):
         categories = _wait_bins(b, next(iter(waits.values()))["upper_days"])
         shares = {label: [100 * c / w["served"] for c in w["counts"]]
                   for label, w in waits.items()}
         title = b.t("chart.waits.title")
-        fig = grouped_bars(study.labels, b.look, categories, shares, title=title,
+        fig = grouped_bars([s.label for s in asking], b.look, categories, shares, title=title,
                            xlabel=b.t("chart.waits.x"), ylabel=b.t("chart.waits.y"))
         charts.append(b.chart("04-waits", fig, title, b.say("chart.waits.caption")))
-    else:
+    elif asking:
         groups = [
             (b.t("chart.waits_runs.mean"), "o",
              {s.label: [r.get("facilitation_wait_days") for r in s.summary.get(
-                 "per_replication", [])] for s in study.scenarios}),
+                 "per_replication", [])] for s in asking}),
             (b.t("chart.waits_runs.p90"), "^",
              {s.label: [r.get("facilitation_wait_p90_days") for r in s.summary.get(
-                 "per_replication", [])] for s in study.scenarios}),
+                 "per_replication", [])] for s in asking}),
         ]
         title = b.t("chart.waits_runs.title")
-        fig = per_replication(study.labels, b.look, groups, title=title,
+        fig = per_replication([s.label for s in asking], b.look, groups, title=title,
                               ylabel=b.t("chart.waits_runs.y"))
         charts.append(b.chart("04-waits", fig, title, b.say("chart.waits_runs.caption")))
-    scale, xlabel = _horizon(study, b)
-    title = b.t("chart.utilisation.title")
-    fig = over_time(_series(study, "hr_busy_share", scale, UTILISATION_WEEKS, (0, 100)),
-                    b.look, title=title,
-                    xlabel=xlabel, ylabel=b.t("chart.utilisation.y"), band=b.t("chart.band"))
-    charts.append(b.chart("05-utilisation", fig, title, b.say(
-        "chart.utilisation.caption", weeks=b.integer(UTILISATION_WEEKS))))
+    if asking:
+        scale, xlabel = _horizon(study, b)
+        title = b.t("chart.utilisation.title")
+        fig = over_time(_series(study, "hr_busy_share", scale, UTILISATION_WEEKS, (0, 100)),
+                        b.look, title=title, xlabel=xlabel, ylabel=b.t("chart.utilisation.y"),
+                        band=b.t("chart.band"), xmax=_end(study, scale), ymin=0)
+        charts.append(b.chart("05-utilisation", fig, title, b.say(
+            "chart.utilisation.caption", weeks=b.integer(UTILISATION_WEEKS))))
     quantiles = []
-    for s in study.scenarios:
+    for s in asking:
         w = waits.get(s.label)
         if w and w.get("served"):
             quantiles.append({"label": b.user(s.label), "served": b.integer(
@@ -522,11 +589,23 @@ def facilitation(study: Study, b: Builder) -> Section:
                 b.num(w["quantiles"].get(q), f"wait_{q}_days", s.label, "pooled", decimals=1)
                 for q in ("p50", "p75", "p90", "p95", "p99")] + [
                 b.num(w.get("max"), "wait_max_days", s.label, "pooled", decimals=1)]})
+    shown = FACILITATION if asking else tuple(
+        name for name in FACILITATION if any(s.value(name) is not None
+                                             for s in study.scenarios))
     return Section("facilitation", b.t("section.facilitation"),
                    "sections/facilitation.html.j2", {
-                       "charts": charts, "text": b.say("facilitation.text"),
-                       "table": _table(b, study, FACILITATION), "quantiles": quantiles,
+                       "charts": charts, "text": b.say("facilitation.text"), "notes": notes,
+                       "table": _table(b, study, shown), "quantiles": quantiles,
                        "unit_days": b.t.unit("days")})
+
+
+def _no_requests_note(b: Builder, s: ScenarioData) -> Markup:
+    """Why a scenario has no wait for an HR developer: who led its sessions instead."""
+    by = (s.record.get("policies", {}).get("facilitation", {}).get("params") or {}).get("by")
+    if isinstance(by, str) and b.t.has(f"choice.{by}") and by != "hr_developer":
+        return b.say("facilitation.no_requests_by", scenario=b.user(s.label),
+                     by=b.t(f"choice.{by}"))
+    return b.say("facilitation.no_requests", scenario=b.user(s.label))
 
 
 def _wait_bins(b: Builder, upper: Sequence[float | None]) -> list[str]:
@@ -604,7 +683,8 @@ def differences(study: Study, b: Builder) -> Section:
     panels, rows = [], []
     for metric in metrics:
         of_metric = {d["alternative"]: d for d in found if d["metric"] == metric}
-        unit = b.outcome_unit(metric)
+        unit = b.difference_unit(metric)
+        limit = limit_of(study, metric)
         better = next(iter(of_metric.values())).get("better") or ""
         note = unit + (f" · {b.t(f'chart.better.{better}')}" if better else "")
         panels.append(Panel(str(b.outcome_label(metric)), note, [
@@ -622,7 +702,7 @@ def differences(study: Study, b: Builder) -> Section:
                 "better": None if d.get("better_count") is None else b.integer(
                     d["better_count"], metric, alt, "better_count"),
                 "n": b.integer(d.get("n", 0), metric, alt, "n"),
-                "tone": tone(d), "tone_text": b.t(f"tone.{tone(d)}"),
+                "tone": tone(d, limit), "tone_text": b.t(f"tone.{tone(d, limit)}"),
             })
     title = b.t("chart.forest.title")
     fig = forest(panels, alternatives, b.look, title=title,
@@ -633,7 +713,7 @@ def differences(study: Study, b: Builder) -> Section:
     for metric in metrics:
         of_metric = {d["alternative"]: d for d in found if d["metric"] == metric}
         label = f"Δ {b.outcome_label(metric)}"
-        unit = b.outcome_unit(metric)
+        unit = b.difference_unit(metric)
         for stat, key in (("mean", "export.stat.mean"), ("ci_low", "export.stat.low"),
                           ("ci_high", "export.stat.high")):
             data[b.header(label, unit, b.t(key))] = [

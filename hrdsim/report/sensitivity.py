@@ -42,8 +42,48 @@ def sections(study: Study, b: Builder) -> list[Section]:
     from hrdsim.report import common
 
     return [summary(study, b), design(study, b), indices(study, b),
-            common.assumptions([study.baseline.record], study.labels, b),
+            common.assumptions([study.baseline.record], study.labels, b,
+                               varied=_varied(study, b)),
             common.manifest(study, b)]
+
+
+def _varied(study: Study, b: Builder) -> dict[str, str]:
+    """Each key the study varied → the range it took."""
+    from hrdsim.report.sweep import _show, is_share
+
+    varied = {}
+    for r in study.extra["sensitivity"].get("ranges", []):
+        share = is_share(r["key"], study)
+        values = b.t("sweep.range", low=_show(b, r.get("low"), share),
+                     high=_show(b, r.get("high"), share))
+        if r.get("integer"):
+            values = f"{values} ({b.t('sensitivity.whole_numbers')})"
+        varied[r["key"]] = values
+    return varied
+
+
+def parameter_name(key: str, study: Study, b: Builder,
+                   in_sentence: bool = False) -> tuple[Any, str]:
+    """A varied key in HR terms: its meaning with the key as code (the meaning
+    lower-cased to sit inside a sentence, if asked), and as plain text for a chart.
+
+    :return: (what the report shows, plain text).
+    """
+    from markupsafe import Markup
+
+    from hrdsim.report.common import _plain, parameter_view
+    from hrdsim.report.markup import Foreign
+    from hrdsim.report.parameters import Parameter, describe_key
+
+    meaning, unit, source, context = describe_key(key, [study.baseline.record])
+    if not meaning:
+        return b.user(key, code=True), key
+    label = parameter_view(Parameter(key, meaning, unit, source, (), context), b)["label"]
+    text = _plain(label).rstrip(".")
+    words = text[:1].lower() + text[1:] if in_sentence and len(text) > 1 and text[
+        1].islower() else text
+    shown: Any = Foreign(words, label.lang) if isinstance(label, Foreign) else words
+    return Markup("{} ({})").format(shown, b.user(key, code=True)), f"{text} ({key})"
 
 
 def _index_name(outcome: Mapping[str, Any]) -> str:
@@ -87,7 +127,8 @@ def summary(study: Study, b: Builder) -> Section:
                          outcome["outcome"], top["parameter"],
                          ("index", "index_ci_low", "index_ci_high"))
         items.append(b.say(
-            "sensitivity.top", outcome=label, parameter=b.user(top["parameter"], code=True),
+            "sensitivity.top", outcome=label,
+            parameter=parameter_name(top["parameter"], study, b, in_sentence=True)[0],
             index=b.t(f"sensitivity.index.{_index_name(outcome)}"), value=est.mean,
             ci=b.ci(est), above=b.integer(len(above)),
             parameters=b.integer(len(outcome.get("parameters", [])))))
@@ -108,18 +149,15 @@ def design(study: Study, b: Builder) -> Section:
     """The ranges the parameters were varied in, and the design's size."""
     from hrdsim.report.common import parameter_view
     from hrdsim.report.parameters import Parameter, describe_key
-    from hrdsim.report.sweep import _show
 
     data = study.extra["sensitivity"]
+    varied = _varied(study, b)
     rows = []
     for r in data.get("ranges", []):
         meaning, unit, source, context = describe_key(r["key"], [study.baseline.record])
         view = parameter_view(Parameter(r["key"], meaning, unit, source, (), context), b)
-        values = b.t("sweep.range", low=_show(b, r.get("low")), high=_show(b, r.get("high")))
-        if r.get("integer"):
-            values = f"{values} ({b.t('sensitivity.whole_numbers')})"
         rows.append({"key": r["key"], "label": view["label"], "unit": view["unit"],
-                     "values": values})
+                     "values": varied[r["key"]]})
     spec = data.get("design", {})
     facts = [
         (b.t("sweep.design_method"), b.t(f"sensitivity.method.{data.get('method', 'sobol')}")),
@@ -138,13 +176,14 @@ def indices(study: Study, b: Builder) -> Section:
 
     data = study.extra["sensitivity"]
     parameters = [r["key"] for r in data.get("ranges", [])]
+    names = {key: parameter_name(key, study, b) for key in parameters}
     panels, rows, missing = [], [], []
     for outcome in data.get("outcomes", []):
         name = outcome["outcome"]
         label = b.outcome_label(name)
         index = _index_name(outcome)
         unit = (b.t("sensitivity.unit.ST") if index == "ST"
-                else b.t("sensitivity.unit.mu_star", unit=b.outcome_unit(name)))
+                else b.t("sensitivity.unit.mu_star", unit=b.difference_unit(name)))
         if not outcome.get("computed"):
             missing.append({"label": label, "reason": b.model(outcome.get("reason") or "")})
             continue
@@ -157,7 +196,8 @@ def indices(study: Study, b: Builder) -> Section:
         for p in outcome.get("parameters", []):
             rows.append({
                 "outcome": label, "metric": name, "rank": b.integer(int(p.get("rank", 0))),
-                "parameter": b.user(p["parameter"], code=True),
+                "parameter": names[p["parameter"]][0] if p["parameter"] in names
+                else b.user(p["parameter"], code=True),
                 "index": b.interval(_value(p, outcome), p.get("ci_low"), p.get("ci_high"),
                                     name, p["parameter"],
                                     ("index", "index_ci_low", "index_ci_high")),
@@ -166,16 +206,18 @@ def indices(study: Study, b: Builder) -> Section:
                 "index_name": b.t(f"sensitivity.index.{index}"),
             })
     title = b.t("chart.tornado.title")
-    fig = tornado(panels, parameters, title=title, floor=b.t("chart.tornado.floor"))
+    fig = tornado(panels, parameters, title=title, floor=b.t("chart.tornado.floor"),
+                  names={key: text for key, (_, text) in names.items()})
     chart = b.chart("01-tornado", fig, title, b.say("chart.tornado.caption"))
-    b.export("indices", b.t("export.sheet.indices"), _indices_frame(data, b))
+    b.export("indices", b.t("export.sheet.indices"), _indices_frame(data, b, {
+        key: text for key, (_, text) in names.items()}))
     return Section("sensitivity", b.t("section.sensitivity"), "sections/indices.html.j2", {
         "chart": chart, "rows": rows, "missing": missing,
         "text": b.say(f"sensitivity.text.{data.get('method', 'sobol')}"),
     })
 
 
-def _indices_frame(data: Mapping[str, Any], b: Builder) -> Any:
+def _indices_frame(data: Mapping[str, Any], b: Builder, names: Mapping[str, str]) -> Any:
     """One row per outcome × parameter, headers in the report's language."""
     import pandas as pd
 
@@ -184,20 +226,25 @@ def _indices_frame(data: Mapping[str, Any], b: Builder) -> Any:
     for outcome in data.get("outcomes", []):
         name, index = outcome["outcome"], _index_name(outcome)
         floor = outcome.get("noise_floor") or {}
+        unit = (b.t("sensitivity.unit.ST") if index == "ST"
+                else b.t("sensitivity.unit.mu_star", unit=b.difference_unit(name)))
         for p in outcome.get("parameters", []):
+            key = p["parameter"]
             records.append({
                 b.t("export.column.outcome"): str(b.outcome_label(name)),
-                b.t("export.column.unit"): b.outcome_unit(name),
                 b.t("export.column.rank"): p.get("rank"),
-                b.t("export.column.parameter"): p["parameter"],
-                b.t("export.column.low"): bounds.get(p["parameter"], {}).get("low"),
-                b.t("export.column.high"): bounds.get(p["parameter"], {}).get("high"),
+                b.t("export.column.parameter"): names.get(key, key),
+                b.t("export.column.key"): key,
+                b.t("export.column.range_low"): bounds.get(key, {}).get("low"),
+                b.t("export.column.range_high"): bounds.get(key, {}).get("high"),
                 b.t("export.column.index"): b.t(f"sensitivity.index.{index}"),
-                b.t("export.stat.value"): _value(p, outcome),
+                b.t("export.column.unit"): unit,
+                b.t("export.column.index_value"): _value(p, outcome),
                 b.t("export.stat.low"): p.get("ci_low"),
                 b.t("export.stat.high"): p.get("ci_high"),
                 b.t("export.column.noise_floor"): floor.get("value"),
-                b.t("export.column.above_noise"): bool(p.get("distinguishable")),
+                b.t("export.column.above_noise"): b.t(
+                    "common.yes" if p.get("distinguishable") else "common.no"),
             })
     return pd.DataFrame(records)
 
