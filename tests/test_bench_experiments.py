@@ -27,7 +27,8 @@ def test_experiment_benchmark_runs_in_quick_mode(tmp_path) -> None:  # type: ign
     assert speedup["speedup"] > 0
     overhead = results["overhead"]
     assert overhead["seconds_per_run"] > 0
-    assert len(overhead["direct_cpu_seconds"]) == len(overhead["sweep_cpu_seconds"]) == 1
+    assert len(overhead["direct_cpu_seconds"]) == len(overhead["layer_cpu_seconds"]) == 2
+    assert len(overhead["sweep_cpu_seconds"]) == 1
     assert "sweep_overhead" in overhead
     memory = results["memory"]
     assert memory["small"]["runs"] == 4 and memory["large"]["runs"] == 20
