@@ -792,3 +792,27 @@ def test_sweep_help_lists_the_design_options() -> None:
     text = CliRunner().invoke(main, ["sweep", "--help"]).output
     assert "--grid KEY=V1,V2,..." in text and "--lhs N" in text and "--resume" in text
     assert "Run SCENARIO at every point of a design" in text
+
+
+def test_the_progress_bar_counts_runs_and_shows_the_time_left(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a terminal the bar says how many of the runs are done and, while runs remain,
+    how long the rest should take (once a second has passed: each run here takes 2 s
+    of the bar's clock)."""
+    import itertools
+    import re
+    import types
+
+    import click._termui_impl as termui
+
+    ticks = itertools.count(0.0, 2.0)
+    monkeypatch.setattr(termui, "time", types.SimpleNamespace(time=lambda: next(ticks)))
+    monkeypatch.setattr(hrdsim.cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(termui.ProgressBar, "is_hidden", False, raising=False)
+    monkeypatch.setattr(termui, "isatty", lambda _: True, raising=False)
+    result = sweep(runner, "--grid", f"{DEVELOPERS}=1,2,3", "-n", "2")
+    assert "6/6" in result.stderr, result.stderr
+    renders = [r for r in re.split(r"[\r\n]", result.stderr) if "Simulating" in r]
+    assert any(re.search(r"\b[1-5]/6\b", r) for r in renders), renders
+    assert any(re.search(r"\d\d:\d\d:\d\d", r) for r in renders), renders  # the ETA
