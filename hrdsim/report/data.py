@@ -261,5 +261,21 @@ def scenarios_of_comparison(folder: Path, manifest: Mapping[str, Any]) -> list[S
             for record, entry in zip(records, entries, strict=True)]
 
 
+def study_of_one_scenario(kind: str, folder: Path, manifest: dict[str, Any],
+                          hint: str) -> Study:
+    """A study that varies one scenario (a sweep, a sensitivity analysis): the manifest
+    and ``<kind>.json``, kept in ``extra[kind]``.
+
+    :param hint: what to do when ``<kind>.json`` is missing or incomplete.
+    """
+    study = read_json(folder / f"{kind}.json", hint=hint)
+    record = manifest.get("scenario", {})
+    summary = {"weeks": record.get("resolved", {}).get("weeks", 0),
+               "replications": study.get("replications", 0), "outcomes": {}}
+    scenario = ScenarioData(label=str(record.get("name", study.get("scenario", {}).get(
+        "name", ""))), role="scenario", summary=summary, record=record)
+    return Study(kind, folder, manifest, (scenario,), extra={kind: study})
+
+
 __all__ = ["STUDY_KINDS", "ReportError", "ScenarioData", "Study", "read_json", "read_study",
-           "read_weekly", "study_kind", "weekly_bands"]
+           "read_weekly", "study_kind", "study_of_one_scenario", "weekly_bands"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrdsim.report.build import Section
-from hrdsim.report.data import ScenarioData, Study, read_json
+from hrdsim.report.data import Study, study_of_one_scenario
 
 if TYPE_CHECKING:
     from hrdsim.report.build import Builder
@@ -28,14 +28,8 @@ HEADLINE: tuple[str, ...] = ("capability_index", "strategic_gap", "throughput_pe
 
 def read(folder: Path, manifest: dict[str, Any]) -> Study:
     """A sensitivity study's results folder: the manifest and ``sensitivity.json``."""
-    study = read_json(folder / "sensitivity.json", hint="the study was not written "
-                      "completely: run it again with --out")
-    record = manifest.get("scenario", {})
-    summary = {"weeks": record.get("resolved", {}).get("weeks", 0),
-               "replications": study.get("replications", 0), "outcomes": {}}
-    scenario = ScenarioData(label=str(record.get("name", study.get("scenario", {}).get(
-        "name", ""))), role="scenario", summary=summary, record=record)
-    return Study("sensitivity", folder, manifest, (scenario,), extra={"sensitivity": study})
+    return study_of_one_scenario("sensitivity", folder, manifest, hint="the study was not "
+                                 "written completely: run it again with --out")
 
 
 def sections(study: Study, b: Builder) -> list[Section]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrdsim.report.build import Section
-from hrdsim.report.data import ScenarioData, Study, read_json
+from hrdsim.report.data import Study, study_of_one_scenario
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -38,14 +38,9 @@ MAX_ROWS = 100
 
 def read(folder: Path, manifest: dict[str, Any]) -> Study:
     """A sweep's results folder: the manifest and ``sweep.json``."""
-    sweep = read_json(folder / "sweep.json", hint="the sweep was not written completely: "
-                      "continue it with --resume, or run it again with --out")
-    record = manifest.get("scenario", {})
-    summary = {"weeks": record.get("resolved", {}).get("weeks", 0),
-               "replications": sweep.get("replications", 0), "outcomes": {}}
-    scenario = ScenarioData(label=str(record.get("name", sweep.get("scenario", {}).get(
-        "name", ""))), role="scenario", summary=summary, record=record)
-    return Study("sweep", folder, manifest, (scenario,), extra={"sweep": sweep})
+    return study_of_one_scenario("sweep", folder, manifest, hint="the sweep was not written "
+                                 "completely: continue it with --resume, or run it again "
+                                 "with --out")
 
 
 def sections(study: Study, b: Builder) -> list[Section]:
