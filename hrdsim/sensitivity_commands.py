@@ -9,8 +9,6 @@ executors load when the command runs.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -18,8 +16,9 @@ import click
 from hrdsim.cli_support import UserError, errors_to_messages
 from hrdsim.report.command import report_options
 from hrdsim.study_commands import (
-    INTERRUPTED,
+    exit_interrupted,
     progress_bar,
+    resume_command,
     shows_progress,
     stopped_while_planning,
     study_options,
@@ -121,46 +120,12 @@ def sensitivity(
                        "indices.csv, runs.parquet, runs.csv)")
     report_after_results(report, out, report_lang, err=as_json)
     if study.interrupted:
-        told = f"Interrupted: {study.runs_finished} of {study.runs_planned} runs finished"
-        if out is None:
-            told += " (give --out DIR to keep finished runs and resume later)"
-        else:
-            again = _resume_command(scenario, plan.design.method, ranges, plan.design.samples,
-                                    outcomes, plan.replications, plan.seed, overrides, out,
-                                    workers, scheduler, plugin_paths, disabled, quiet, as_json)
-            told += f"; they are in {out}/runs.parquet. Continue with:\n  {again}"
-        click.echo(told, err=True)
-        sys.exit(INTERRUPTED)
-
-
-def _resume_command(
-    scenario: Path, method: str, ranges: Sequence[str], samples: int,
-    outcomes: Sequence[str], replications: int, seed: int, overrides: Sequence[str],
-    out: Path, workers: int | None, scheduler: str | None, plugin_paths: Sequence[Path],
-    disabled: Sequence[str], quiet: bool, as_json: bool,
-) -> str:
-    """The command that continues this study: the same options (samples, replications
-    and seed made explicit), and --resume."""
-    import shlex
-
-    from hrdsim.results import python_command
-
-    typed = python_command()
-    args = typed[:3] if typed[:3] == ["python", "-m", "hrdsim"] else ["hrdsim"]
-    args += ["sensitivity", str(scenario), "--method", method]
-    for value in ranges:
-        args += ["--range", value]
-    args += ["--samples", str(samples), "--replications", str(replications), "--seed",
-             str(seed)]
-    for option, values in (("--outcome", outcomes), ("--set", overrides),
-                           ("--plugin", [str(p) for p in plugin_paths]),
-                           ("--disable-plugin", disabled)):
-        for value in values:
-            args += [option, value]
-    args += ["--out", str(out)]
-    if workers is not None:
-        args += ["--workers", str(workers)]
-    if scheduler is not None:
-        args += ["--scheduler", scheduler]
-    args += [flag for flag, on in (("--quiet", quiet), ("--json", as_json)) if on]
-    return shlex.join([*args, "--resume"])
+        again = None if out is None else resume_command("sensitivity", scenario, [
+            ("--method", plan.design.method), ("--range", ranges),
+            ("--samples", plan.design.samples), ("--replications", plan.replications),
+            ("--seed", plan.seed), ("--outcome", outcomes), ("--set", overrides),
+            ("--plugin", plugin_paths), ("--disable-plugin", disabled), ("--out", out),
+            ("--workers", workers), ("--scheduler", scheduler),
+        ], [("--quiet", quiet), ("--json", as_json)])
+        exit_interrupted(study.runs_finished, study.runs_planned,
+                         None if out is None else f"{out}/runs.parquet", again)

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -134,6 +134,48 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- compare
+
+
+def resume_command(subcommand: str, scenario: Path,
+                   options: Sequence[tuple[str, Any]], flags: Sequence[tuple[str, bool]]) -> str:
+    """The command that continues a stopped study, as the user would type it.
+
+    :param options: ``(option, value)`` in order; a list or tuple of values repeats
+        the option, ``None`` leaves it out.
+    :param flags: ``(flag, on)``; the flags that are on follow the options.
+    :return: the program as it was typed (``hrdsim`` or ``python -m hrdsim``), the
+        subcommand, the scenario, the options and flags, then ``--resume``.
+    """
+    import shlex
+
+    from hrdsim.results import python_command
+
+    typed = python_command()
+    args = typed[:3] if typed[:3] == ["python", "-m", "hrdsim"] else ["hrdsim"]
+    args += [subcommand, str(scenario)]
+    for option, value in options:
+        values = value if isinstance(value, list | tuple) else [] if value is None else [value]
+        for item in values:
+            args += [option, str(item)]
+    args += [flag for flag, on in flags if on]
+    return shlex.join([*args, "--resume"])
+
+
+def exit_interrupted(finished: int, planned: int, kept_in: str | None,
+                     again: str | None) -> NoReturn:
+    """Say how much of a stopped study finished, where it is kept and how to continue
+    it; exit with :data:`INTERRUPTED`.
+
+    :param kept_in: where the finished runs are (``None``: they were not kept).
+    :param again: the command that continues the study.
+    """
+    told = f"Interrupted: {finished} of {planned} runs finished"
+    if kept_in is None:
+        told += " (give --out DIR to keep finished runs and resume later)"
+    else:
+        told += f"; they are in {kept_in}. Continue with:\n  {again}"
+    click.echo(told, err=True)
+    sys.exit(INTERRUPTED)
 
 
 @click.command()
@@ -307,16 +349,14 @@ def sweep(
     report_after_results(report, out, report_lang, err=as_json)
     if result.interrupted:
         counts = result.run_counts()
-        told = f"Interrupted: {counts['finished']} of {counts['planned']} runs finished"
-        if out is None:
-            told += " (give --out DIR to keep finished runs and resume later)"
-        else:
-            again = _resume_command(scenario, grids, lhs, ranges, plan.replications, plan.seed,
-                                    overrides, out, weekly, metrics, workers, scheduler,
-                                    plugin_paths, disabled, quiet, as_json)
-            told += f"; they are in {out}/. Continue with:\n  {again}"
-        click.echo(told, err=True)
-        sys.exit(INTERRUPTED)
+        again = None if out is None else resume_command("sweep", scenario, [
+            ("--grid", grids), ("--range", ranges), ("--lhs", lhs),
+            ("--replications", plan.replications), ("--seed", plan.seed), ("--set", overrides),
+            ("--metric", metrics), ("--plugin", plugin_paths), ("--disable-plugin", disabled),
+            ("--out", out), ("--workers", workers), ("--scheduler", scheduler),
+        ], [("--weekly", weekly), ("--quiet", quiet), ("--json", as_json)])
+        exit_interrupted(counts["finished"], counts["planned"],
+                         None if out is None else f"{out}/", again)
 
 
 def _check_metrics(metrics: Sequence[str]) -> None:
@@ -328,38 +368,3 @@ def _check_metrics(metrics: Sequence[str]) -> None:
             raise UserError(f"--metric {name}: unknown outcome"
                             + did_you_mean(name, list(OUTCOME_BY_NAME))
                             + "; the outcomes are listed in docs/model.md")
-
-
-def _resume_command(
-    scenario: Path, grids: Sequence[str], lhs: int | None, ranges: Sequence[str],
-    replications: int, seed: int, overrides: Sequence[str], out: Path, weekly: bool,
-    metrics: Sequence[str], workers: int | None, scheduler: str | None,
-    plugin_paths: Sequence[Path], disabled: Sequence[str], quiet: bool, as_json: bool,
-) -> str:
-    """The command that continues this sweep: the same options, and --resume."""
-    import shlex
-
-    from hrdsim.results import python_command
-
-    typed = python_command()
-    args = typed[:3] if typed[:3] == ["python", "-m", "hrdsim"] else ["hrdsim"]
-    args += ["sweep", str(scenario)]
-    for option, values in (("--grid", grids), ("--range", ranges)):
-        for value in values:
-            args += [option, value]
-    if lhs is not None:
-        args += ["--lhs", str(lhs)]
-    args += ["--replications", str(replications), "--seed", str(seed)]
-    for option, values in (("--set", overrides), ("--metric", metrics),
-                           ("--plugin", [str(p) for p in plugin_paths]),
-                           ("--disable-plugin", disabled)):
-        for value in values:
-            args += [option, value]
-    args += ["--out", str(out)]
-    if workers is not None:
-        args += ["--workers", str(workers)]
-    if scheduler is not None:
-        args += ["--scheduler", scheduler]
-    args += [flag for flag, on in (("--weekly", weekly), ("--quiet", quiet),
-                                   ("--json", as_json)) if on]
-    return shlex.join([*args, "--resume"])
