@@ -838,28 +838,17 @@ def write_comparison(c: Comparison, out: Path, command: Sequence[str]) -> list[P
 
     :raises OutputError: if the folder cannot be created or written.
     """
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     from hrdsim.results import (
-        _atomic,
-        _atomic_text,
-        _json,
         _version,
         manifest_dict,
         prepare_folder,
         scenario_record,
         summary_dict,
+        write_json,
+        write_table,
     )
 
     prepare_folder(out)
-    written: list[Path] = []
-
-    def table_files(stem: str, table: Any, parquet: bool = True) -> None:
-        if parquet:
-            written.append(_atomic(out / f"{stem}.parquet", lambda p: pq.write_table(table, p)))
-        written.append(_atomic(out / f"{stem}.csv", lambda p: pacsv.write_csv(table, p)))
-
     manifest = manifest_dict(c._run_results(0), c.plugins, command)
     manifest.update({
         "study": "compare",
@@ -877,15 +866,15 @@ def write_comparison(c: Comparison, out: Path, command: Sequence[str]) -> list[P
     })
     manifest["seed"] = manifest["seeds"]["seed"]
     manifest["versions"].update({pkg: _version(pkg) for pkg in ("pandas", "dask", "distributed")})
-    written.append(_atomic_text(out / "manifest.json", _json(manifest)))
-    written.append(_atomic_text(out / "comparison.json", _json(c.to_dict())))
+    written = [write_json(out / "manifest.json", manifest),
+               write_json(out / "comparison.json", c.to_dict())]
     summaries = []
     for i, label in enumerate(c.labels):
         data = summary_dict(c._run_results(i))
         data.update({"scenario": label, "replications": len(c.results[i]), "seed": c.seeds[i]})
         summaries.append(data)
-    written.append(_atomic_text(out / "summary.json", _json({"scenarios": summaries})))
-    table_files("summary", c.summary_table())
-    table_files("weekly", c.weekly_table())
-    table_files("paired", c.paired_table(), parquet=False)
+    written.append(write_json(out / "summary.json", {"scenarios": summaries}))
+    written += write_table(out, "summary", c.summary_table())
+    written += write_table(out, "weekly", c.weekly_table())
+    written += write_table(out, "paired", c.paired_table(), parquet=False)
     return written

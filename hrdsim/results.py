@@ -128,21 +128,37 @@ def write_results(
     :raises OutputError: if the folder cannot be created or written.
     """
     prepare_folder(out)
-    import pyarrow as pa
+    return [
+        write_json(out / "manifest.json", manifest_dict(results, plugins, command)),
+        write_json(out / "summary.json", summary_dict(results)),
+        *write_table(out, "weekly", weekly_table(results)),
+        *write_table(out, "teams", team_table(results)),
+    ]
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Write ``data`` as indented JSON to ``path``, atomically (NumPy scalars and
+    paths as plain values).
+
+    :raises OutputError: if the file cannot be written.
+    """
+    return _atomic_text(path, _json(data))
+
+
+def write_table(folder: Path, stem: str, table: Any, parquet: bool = True) -> list[Path]:
+    """Write a ``pyarrow.Table`` as ``stem.parquet`` (unless ``parquet`` is false) and
+    ``stem.csv`` in ``folder``, each atomically.
+
+    :return: the files written.
+    :raises OutputError: if a file cannot be written.
+    """
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     written = []
-
-    def table_files(stem: str, table: pa.Table) -> None:
-        written.append(_atomic(out / f"{stem}.parquet", lambda p: pq.write_table(table, p)))
-        written.append(_atomic(out / f"{stem}.csv", lambda p: pacsv.write_csv(table, p)))
-
-    written.append(_atomic_text(out / "manifest.json", _json(manifest_dict(results, plugins,
-                                                                           command))))
-    written.append(_atomic_text(out / "summary.json", _json(summary_dict(results))))
-    table_files("weekly", weekly_table(results))
-    table_files("teams", team_table(results))
+    if parquet:
+        written.append(_atomic(folder / f"{stem}.parquet", lambda p: pq.write_table(table, p)))
+    written.append(_atomic(folder / f"{stem}.csv", lambda p: pacsv.write_csv(table, p)))
     return written
 
 
@@ -260,4 +276,5 @@ def python_command() -> list[str]:
     return [program, *sys.argv[1:]]
 
 
-__all__ = ["Estimate", "manifest_dict", "scenario_record", "summary_dict", "write_results"]
+__all__ = ["Estimate", "manifest_dict", "scenario_record", "summary_dict", "write_json",
+           "write_results", "write_table"]

@@ -713,17 +713,13 @@ def write_sensitivity(s: Sensitivity, out: Path, command: Sequence[str]) -> list
 
     :raises OutputError: if the folder cannot be created or written.
     """
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
     from hrdsim.results import (
-        _atomic,
-        _atomic_text,
-        _json,
         _version,
         manifest_dict,
         prepare_folder,
         scenario_record,
+        write_json,
+        write_table,
     )
     from hrdsim.runner import RunResults
 
@@ -748,14 +744,10 @@ def write_sensitivity(s: Sensitivity, out: Path, command: Sequence[str]) -> list
     })
     manifest["versions"].update({pkg: _version(pkg) for pkg in ("SALib", "pandas", "dask",
                                                                 "distributed")})
-    written = [_atomic_text(out / "manifest.json", _json(manifest)),
-               _atomic_text(out / "sensitivity.json", _json(s.to_dict()))]
-    indices = s.indices_table()
-    written.append(_atomic(out / "indices.csv", lambda p: pacsv.write_csv(indices, p)))
-    runs = s.runs_table()
-    written.append(_atomic(out / "runs.parquet", lambda p: pq.write_table(runs, p)))
-    written.append(_atomic(out / "runs.csv", lambda p: pacsv.write_csv(runs, p)))
-    return written
+    return [write_json(out / "manifest.json", manifest),
+            write_json(out / "sensitivity.json", s.to_dict()),
+            *write_table(out, "indices", s.indices_table(), parquet=False),
+            *write_table(out, "runs", s.runs_table())]
 
 
 # --------------------------------------------------------------------------- Python API

@@ -236,18 +236,15 @@ def write_summary(sweep: Sweep, folder: Path, command: Sequence[str], status: st
         ``"interrupted"``.
     """
     import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
-    from hrdsim.results import _atomic, _atomic_text, _json
+    from hrdsim.results import write_json, write_table
 
-    written = [_atomic_text(folder / "manifest.json", _json(manifest(sweep, command, status)))]
+    written = [write_json(folder / "manifest.json", manifest(sweep, command, status))]
     if status == "running":
         return written
-    written.append(_atomic_text(folder / "sweep.json", _json(sweep.to_dict())))
-    table = pa.Table.from_pandas(sweep.points, preserve_index=False)
-    written.append(_atomic(folder / "points.parquet", lambda p: pq.write_table(table, p)))
-    written.append(_atomic(folder / "points.csv", lambda p: pacsv.write_csv(table, p)))
+    written.append(write_json(folder / "sweep.json", sweep.to_dict()))
+    written += write_table(folder, "points", pa.Table.from_pandas(sweep.points,
+                                                                  preserve_index=False))
     return written
 
 
