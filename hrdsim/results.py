@@ -142,7 +142,7 @@ def write_json(path: Path, data: Any) -> Path:
 
     :raises OutputError: if the file cannot be written.
     """
-    return _atomic_text(path, _json(data))
+    return atomic_write_text(path, _json(data))
 
 
 def write_table(folder: Path, stem: str, table: Any, parquet: bool = True) -> list[Path]:
@@ -157,8 +157,8 @@ def write_table(folder: Path, stem: str, table: Any, parquet: bool = True) -> li
 
     written = []
     if parquet:
-        written.append(_atomic(folder / f"{stem}.parquet", lambda p: pq.write_table(table, p)))
-    written.append(_atomic(folder / f"{stem}.csv", lambda p: pacsv.write_csv(table, p)))
+        written.append(atomic_write(folder / f"{stem}.parquet", lambda p: pq.write_table(table, p)))
+    written.append(atomic_write(folder / f"{stem}.csv", lambda p: pacsv.write_csv(table, p)))
     return written
 
 
@@ -223,7 +223,12 @@ def team_table(results: RunResults) -> Any:
     return pa.table(columns)
 
 
-def _atomic(path: Path, write: Callable[[str], object]) -> Path:
+def atomic_write(path: Path, write: Callable[[str], object]) -> Path:
+    """Write ``path`` by calling ``write`` with a temporary name beside it, then
+    renaming it into place: a reader never sees a half-written file.
+
+    :raises OutputError: if the file cannot be written.
+    """
     # a fresh name the writer creates itself, so the file gets the usual
     # permissions (mkstemp would make every result readable by its owner only)
     tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
@@ -238,8 +243,9 @@ def _atomic(path: Path, write: Callable[[str], object]) -> Path:
     return path
 
 
-def _atomic_text(path: Path, text: str) -> Path:
-    return _atomic(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_write`)."""
+    return atomic_write(path, lambda p: Path(p).write_text(text, encoding="utf-8"))
 
 
 def _json(data: Any) -> str:
@@ -276,5 +282,5 @@ def python_command() -> list[str]:
     return [program, *sys.argv[1:]]
 
 
-__all__ = ["Estimate", "manifest_dict", "scenario_record", "summary_dict", "write_json",
-           "write_results", "write_table"]
+__all__ = ["Estimate", "atomic_write", "atomic_write_text", "manifest_dict", "scenario_record",
+           "summary_dict", "write_json", "write_results", "write_table"]

@@ -165,7 +165,7 @@ class RunStore:
         """Write the waiting runs as the next part (the caller holds the lock)."""
         import pyarrow.parquet as pq
 
-        from hrdsim.results import _atomic
+        from hrdsim.results import atomic_write
 
         rows, weeks = self._rows, self._weeks
         if not rows:
@@ -175,9 +175,9 @@ class RunStore:
             name = f"part-{self._next:05d}.parquet"
             if self.weekly:  # first, so a runs part never exists without its weekly part
                 table = weekly_table(weeks)
-                _atomic(self.folder / WEEKLY / name, lambda p: pq.write_table(table, p))
+                atomic_write(self.folder / WEEKLY / name, lambda p: pq.write_table(table, p))
             runs = runs_table(rows, self._types)
-            _atomic(self.folder / RUNS / name, lambda p: pq.write_table(runs, p))
+            atomic_write(self.folder / RUNS / name, lambda p: pq.write_table(runs, p))
         except BaseException:  # Ctrl-C or a full disk: keep the rows for the next try
             self._rows, self._weeks = rows + self._rows, weeks + self._weeks
             raise
@@ -244,7 +244,7 @@ def unify_parts(folder: Path) -> None:
     """Give every part in ``folder`` the union of the parts' columns, in one order."""
     import pyarrow.parquet as pq
 
-    from hrdsim.results import _atomic
+    from hrdsim.results import atomic_write
 
     parts = list(part_files(folder).values())
     schemas = {path: pq.read_schema(path) for path in parts}
@@ -260,7 +260,7 @@ def unify_parts(folder: Path) -> None:
     final = first + added + identity
     for path, schema in schemas.items():
         if schema.names != final:
-            _atomic(path, _with_columns(pq.read_table(path), final))
+            atomic_write(path, _with_columns(pq.read_table(path), final))
 
 
 def _with_columns(table: pa.Table, names: list[str]) -> Callable[[str], None]:

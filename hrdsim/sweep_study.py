@@ -310,7 +310,7 @@ class Sweep:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from hrdsim.results import _atomic, python_command
+        from hrdsim.results import atomic_write, python_command
         from hrdsim.sweep_folder import open_folder, write_summary
         from hrdsim.sweep_store import RUNS, WEEKLY
 
@@ -321,10 +321,10 @@ class Sweep:
         if self.weekly is not None:
             (folder / WEEKLY).mkdir()
             weeks = pa.Table.from_pandas(self.weekly, preserve_index=False)
-            written.append(_atomic(folder / WEEKLY / "part-00000.parquet",
+            written.append(atomic_write(folder / WEEKLY / "part-00000.parquet",
                                    lambda p: pq.write_table(weeks, p)))
         runs = pa.Table.from_pandas(self._runs_with_identity(), preserve_index=False)
-        written.append(_atomic(folder / RUNS / "part-00000.parquet",
+        written.append(atomic_write(folder / RUNS / "part-00000.parquet",
                                lambda p: pq.write_table(runs, p)))
         status = "interrupted" if self.interrupted else "finished"
         return written + write_summary(self, folder, python_command() if command is None

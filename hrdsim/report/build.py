@@ -256,9 +256,9 @@ def build_report(folder: str | Path, output: str | Path | None = None,
     tables = write_tables(builder.tables, root / "tables" / lang, WORKBOOK) \
         if builder.tables else []
     html = render(study, builder, sections, tables, out)
-    from hrdsim.results import _atomic_text
+    from hrdsim.results import atomic_write_text
 
-    _atomic_text(out, html)
+    atomic_write_text(out, html)
     return ReportFiles(out, builder.chart_files, tables, time.perf_counter() - started)
 
 

@@ -160,15 +160,15 @@ def save(fig: Figure, folder: Path, stem: str, fmt: Callable[[float, int], str])
     :param fmt: formats tick numbers for the report's language.
     :raises OutputError: if a file cannot be written.
     """
-    from hrdsim.results import _atomic
+    from hrdsim.results import atomic_write
 
     _numbers_in(fig, fmt)
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg_bytes = buffer.getvalue()
-    svg = _atomic(folder / f"{stem}.svg", lambda p: Path(p).write_bytes(svg_bytes))
-    png = _atomic(folder / f"{stem}.png", lambda p: fig.savefig(
+    svg = atomic_write(folder / f"{stem}.svg", lambda p: Path(p).write_bytes(svg_bytes))
+    png = atomic_write(folder / f"{stem}.png", lambda p: fig.savefig(
         p, format="png", dpi=PNG_DPI, metadata={"Software": None},
         pil_kwargs={"compress_level": 1}))
     width, height = fig.get_size_inches()

@@ -60,11 +60,11 @@ def write_tables(tables: Sequence[ExportTable], folder: Path, workbook: str) -> 
     :return: the files written (the CSV files, then the workbook).
     :raises OutputError: if a file cannot be written.
     """
-    from hrdsim.results import _atomic
+    from hrdsim.results import atomic_write
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = [_atomic(folder / f"{table.name}.csv", _csv(table.frame)) for table in tables]
-    written.append(_atomic(folder / workbook, lambda p: _workbook(tables, p)))
+    written = [atomic_write(folder / f"{table.name}.csv", _csv(table.frame)) for table in tables]
+    written.append(atomic_write(folder / workbook, lambda p: _workbook(tables, p)))
     return written
 
 
