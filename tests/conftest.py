@@ -61,6 +61,23 @@ def failed_cleanly(result: Result) -> str:
     return lines[0].removeprefix("Error: ")
 
 
+def interrupt_run(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """Make the ``number``-th run a study starts raise KeyboardInterrupt, as Ctrl-C
+    would while it runs (the study's workers run in this process: ``--workers 1``)."""
+    import hrdsim.experiment
+
+    real = hrdsim.experiment.run_unit
+    calls = {"n": 0}
+
+    def interrupted(unit: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == number:
+            raise KeyboardInterrupt
+        return real(unit)
+
+    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted)
+
+
 def scenario_of(path: Path, overrides: Sequence[str] = ()) -> Scenario:
     """The validated scenario of a file with overrides."""
     scenario = load_scenario(path, overrides).scenario

@@ -22,7 +22,7 @@ import hrdsim.cli
 import hrdsim.experiment
 from hrdsim.cli import main
 from hrdsim.metrics import OUTCOMES
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, interrupt_run
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 PROTECTED = str(SCENARIOS / "protected.toml")
@@ -253,16 +253,7 @@ def test_ctrl_c_keeps_and_writes_what_finished(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Ctrl-C stops the study, writes the finished runs to --out and says how many finished."""
-    real = hrdsim.experiment.run_unit
-    calls = {"n": 0}
-
-    def interrupted_on_the_fifth(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fifth)
+    interrupt_run(monkeypatch, 5)
     out = tmp_path / "partial"
     result = compare(runner, BASELINE, OCTOPUS, "-n", "4", "--out", str(out), code=130)
     assert "Interrupted: 4 of 8 runs finished" in result.stderr

@@ -32,7 +32,7 @@ from hrdsim.cli import main
 from hrdsim.design import Range
 from hrdsim.experiment import Failure
 from hrdsim.sensitivity_analysis import analyse, make_design, points_needed
-from tests.conftest import ROOT, SCENARIOS, failed_cleanly, strict_json
+from tests.conftest import ROOT, SCENARIOS, failed_cleanly, interrupt_run, strict_json
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 
@@ -482,16 +482,7 @@ def test_ctrl_c_keeps_the_finished_runs_and_says_so(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Ctrl-C stops the study, writes the runs that finished and exits 130 saying where."""
-    real = hrdsim.experiment.run_unit
-    calls = {"n": 0}
-
-    def interrupted_on_the_fifth(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fifth)
+    interrupt_run(monkeypatch, 5)
     out = tmp_path / "partial"
     result = sensitivity(runner, *STUDY, "--out", str(out), code=130)
     assert (f"Interrupted: 4 of 64 runs finished; they are in {out}/runs.parquet. Continue "
@@ -526,15 +517,7 @@ def test_the_printed_command_resumes_to_the_indices_of_an_uninterrupted_study(
     """After Ctrl-C, the command printed runs only the 60 runs not in the folder, and
     the study ends with exactly the numbers of one that was never stopped."""
     real = hrdsim.experiment.run_unit
-    calls = {"n": 0}
-
-    def interrupted_on_the_fifth(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fifth)
+    interrupt_run(monkeypatch, 5)
     out = tmp_path / "partial"
     stopped = sensitivity(runner, *STUDY, "--out", str(out), code=130)
     command = stopped.stderr.split("Continue with:\n", 1)[1].strip()

@@ -27,7 +27,7 @@ import hrdsim.experiment
 import hrdsim.sweep_store
 from hrdsim.cli import main
 from hrdsim.metrics import OUTCOMES
-from tests.conftest import ROOT, SCENARIOS, failed_cleanly, strict_json
+from tests.conftest import ROOT, SCENARIOS, failed_cleanly, interrupt_run, strict_json
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 #: 2 units × 3 teams × 5 people, 26 weeks (the baseline's 6 developers stay).
@@ -289,15 +289,7 @@ def test_ctrl_c_keeps_finished_runs_and_the_printed_command_resumes(
     """Ctrl-C on the 5th run exits 130 with 4 runs on disk and the command to continue;
     that command runs the other 8 and ends with the runs of an uninterrupted sweep."""
     real = hrdsim.experiment.run_unit
-    calls = {"n": 0}
-
-    def interrupted_on_the_fifth(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise KeyboardInterrupt
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fifth)
+    interrupt_run(monkeypatch, 5)
     out = tmp_path / "stopped"
     result = sweep(runner, *GRID, "-n", "2", "--out", str(out), code=130)
     assert "Interrupted: 4 of 12 runs finished; they are in" in result.stderr
@@ -671,16 +663,7 @@ def test_an_interrupted_sweep_does_not_blame_one_replication_per_point(
 ) -> None:
     """Stopped before any point has two replications, the report says the replications
     did not finish - not that the sweep asked for only one."""
-    real = hrdsim.experiment.run_unit
-    calls = {"n": 0}
-
-    def interrupted_on_the_fourth(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise KeyboardInterrupt
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted_on_the_fourth)
+    interrupt_run(monkeypatch, 4)
     text = sweep(runner, *GRID, "-n", "3", code=130).stdout
     assert "one replication per point gives no interval" not in text
     assert ("(only 1 of its 3 replications finished, which gives no interval: resume the "
