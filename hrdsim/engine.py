@@ -408,14 +408,11 @@ class Simulation:
         if not self.desks:
             self.unserved += int(teams.size)
             return
-        self._schedule(_Arrivals.of_week(self.env.now, teams, offsets,
-                                         offsets + self._detection[teams], work,
-                                         *self._desk_terms(plan)))
-
-    def _schedule(self, arrivals: _Arrivals) -> None:
-        """Schedule the next request of ``arrivals`` to reach HR."""
-        delay = arrivals.times[arrivals.next] - self.env.now
-        simpy.Timeout(self.env, delay, arrivals).callbacks.append(self._on_arrival)
+        arrivals = _Arrivals.of_week(self.env.now, teams, offsets,
+                                     offsets + self._detection[teams], work,
+                                     *self._desk_terms(plan))
+        simpy.Timeout(self.env, arrivals.times[0] - self.env.now, arrivals).callbacks.append(
+            self._on_arrival)
 
     def _arrive(self, event: simpy.Timeout) -> None:
         """A team's request reaches HR: the operating model picks the desk now.
@@ -430,9 +427,10 @@ class Simulation:
         k = self._desk_number[desk]
         service = arrivals.sizes[i] * arrivals.hours[k] / self.developer_hours
         desk.serve_team(team, service, arrivals.effects[k], arrivals.needed_at[i])
-        arrivals.next = i + 1
-        if arrivals.next < len(arrivals.teams):
-            self._schedule(arrivals)
+        i = arrivals.next = i + 1
+        if i < len(arrivals.times):  # the week's next request
+            simpy.Timeout(self.env, arrivals.times[i] - self.env.now, arrivals).callbacks.append(
+                self._on_arrival)
 
     def _desk_terms(self, plan: SessionPlan) -> tuple[list[float], list[float]]:
         """Per desk: the hours one session of ``plan`` takes there (the session's and

@@ -233,3 +233,59 @@ def test_developer_pool_grants_exactly_as_simpy_resource(servers: int) -> None:
     assert [i for i, _ in granted] == sorted(i for i, _ in granted)  # first come, first served
     arrived = np.cumsum(gaps)
     assert sum(t > arrived[i] for i, t in granted) > n // 10  # many requests really queued
+
+
+@pytest.mark.parametrize("servers", [1, 3, 40])
+def test_desk_visits_are_seated_as_simpy_resource_seats_requests(servers: int) -> None:
+    """A desk's visits skip SimPy's idle Request and Release events, yet every request,
+    whether a visit or a plain ``resource.request()`` made by a process sharing the same
+    developers, is seated at the same time as by a plain simpy.Resource serving them all
+    first come, first served."""
+    rng = np.random.default_rng(100 + servers)
+    n = 3000
+    gaps = rng.exponential(1.0 / (0.9 * servers), n).tolist()
+    services = rng.exponential(1.0, n).tolist()
+    plain = [i % 5 == 0 for i in range(n)]  # every fifth request comes from a process
+
+    def customer(env: simpy.Environment, resource: simpy.Resource, i: int,
+                 seated: dict[int, float]) -> Generator[simpy.Event, None, None]:
+        request = resource.request()
+        yield request
+        seated[i] = env.now
+        yield env.timeout(services[i])
+        resource.release(request)
+
+    def simulate(with_desk: bool) -> dict[int, float]:
+        env = simpy.Environment()
+        desk = ServiceDesk.open(env, DeskSpec("desk", servers, 0.0, 1.0, 0.0))
+        resource = desk.resource if with_desk else simpy.Resource(env, capacity=servers)
+        seated: dict[int, float] = {}
+        visits: list[int] = []
+
+        def source() -> Generator[simpy.Event, None, None]:
+            for i in range(n):
+                yield env.timeout(gaps[i])
+                if with_desk and not plain[i]:
+                    visits.append(i)
+                    desk.arrive(services[i], lambda: None)
+                else:
+                    env.process(customer(env, resource, i, seated))
+
+        env.process(source())
+        env.run()
+        assert resource.count == 0 and not resource.queue
+        if with_desk:
+            arrived = np.cumsum(gaps)
+            # a desk records each visit's wait when it is seated, in seating order
+            # (= arrival order: first come, first served)
+            assert desk.arrivals == len(visits) == len(desk.waits)
+            for i, wait in zip(visits, desk.waits, strict=True):
+                seated[i] = float(arrived[i]) + wait
+        return seated
+
+    expected, got = simulate(False), simulate(True)
+    assert sorted(got) == list(range(n))
+    np.testing.assert_allclose([got[i] for i in range(n)], [expected[i] for i in range(n)],
+                               rtol=0, atol=1e-9)
+    arrived = np.cumsum(gaps)
+    assert sum(expected[i] > arrived[i] for i in range(n)) > n // 10  # many really queued

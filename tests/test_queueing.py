@@ -219,8 +219,10 @@ def test_service_desk_is_an_mmc_queue(servers: int, rho: float) -> None:
         area["last"] = env.now
 
     def departed() -> None:
-        # the developer is already released; the next request is granted later this instant
-        integrate(desk.queue_length, desk.resource.count + desk.queue_length + 1)
+        # the developer is already free, and the first waiting request (if any) has
+        # taken them: all developers are busy again exactly when one was waiting
+        took_over = int(desk.resource.count == servers)
+        integrate(desk.queue_length + took_over, desk.resource.count + desk.queue_length + 1)
 
     def arrive(i: int, _: simpy.Event) -> None:
         integrate(desk.queue_length, desk.resource.count + desk.queue_length)
