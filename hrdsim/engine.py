@@ -456,19 +456,17 @@ class Simulation:
         steps, so applying them at the start of the next week (and at the end of
         the run) gives the same levels, up to floating-point rounding.
         """
-        helped = [desk.take_helped() for desk in self.desks if desk.helped_teams]
-        teams = [team for desk_teams, _ in helped for team in desk_teams]
-        if not teams:
+        kept: dict[int, float] = {}  # per team, the share of its room its sessions leave
+        for desk in self.desks:
+            if desk.helped_teams:
+                for team, effect in zip(*desk.take_helped(), strict=True):
+                    kept[team] = kept.get(team, 1.0) * (1.0 - effect)
+        if not kept:
             return
-        changed = np.array(teams)
-        # the share of each team's room its sessions leave
-        kept = 1.0 - np.array([effect for _, effects in helped for effect in effects])
-        if len(set(teams)) < len(teams):  # some team had several sessions
-            changed, session_team = np.unique(changed, return_inverse=True)
-            kept_by_session, kept = kept, np.ones(changed.size)
-            np.multiply.at(kept, session_team, kept_by_session)
+        changed = np.fromiter(kept, dtype=np.intp, count=len(kept))
+        factor = np.fromiter(kept.values(), dtype=float, count=len(kept))
         facilitation = self.org.facilitation
-        facilitation[changed] = 1.0 - (1.0 - facilitation[changed]) * kept
+        facilitation[changed] = 1.0 - (1.0 - facilitation[changed]) * factor
 
     def _session_effect(self, quality: float, hours: float) -> float:
         saturation = self.scenario.dynamics.session_saturation_hours
