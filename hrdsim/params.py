@@ -19,6 +19,7 @@ Example (a policy's parameters)::
 from __future__ import annotations
 
 import difflib
+import json
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -294,15 +295,15 @@ def _plural(name: str) -> str:
 
 
 def _describe_value(value: Any) -> str:
-    kind = {
-        bool: "true/false",
-        int: "a whole number",
-        float: "a number",
-        str: "a text string",
-        list: "a list",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
-    return f"{kind} ({value!r})" if not isinstance(value, dict | list) else kind
+    """A value as the scenario file spells it, and what kind of value that is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the text {json.dumps(value, ensure_ascii=False)}"
+    kind = {int: "the whole number", float: "the number"}.get(type(value))
+    if kind is not None:
+        return f"{kind} {value!r}"
+    return {list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
 def did_you_mean(name: str, options: list[str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -59,13 +60,23 @@ CASES = [
     ),
     pytest.param(
         {"child.toml": CHILD + 'weeks = "ten"\n'}, "child.toml", [],
-        "child.toml: weeks: expected a whole number", ["got a text string ('ten')"],
+        "child.toml: weeks: expected a whole number", ['got the text "ten"'],
         id="text-where-whole-number-expected",
     ),
     pytest.param(
         {"child.toml": CHILD + '[work]\ndemand = "high"\n'}, "child.toml", [],
-        "child.toml: work.demand: expected a number", ["got a text string ('high')"],
+        "child.toml: work.demand: expected a number", ['got the text "high"'],
         id="text-where-number-expected",
+    ),
+    pytest.param(
+        {"child.toml": CHILD + "weeks = true\n"}, "child.toml", [],
+        "child.toml: weeks: expected a whole number, got true", [],
+        id="boolean-where-whole-number-expected",
+    ),
+    pytest.param(
+        {"child.toml": CHILD + "weeks = 2.5\n"}, "child.toml", [],
+        "child.toml: weeks: expected a whole number, got the number 2.5", [],
+        id="fraction-where-whole-number-expected",
     ),
     pytest.param(
         {"child.toml": CHILD + "[organisation]\nteam_size = -3\n"}, "child.toml", [],
@@ -203,7 +214,7 @@ CASES = [
     ),
     pytest.param(
         {}, "baseline.toml", ["--set", "weeks=ten"],
-        "--set: weeks: expected a whole number, got a text string ('ten')", [],
+        "--set: weeks: expected a whole number, got the text \"ten\"", [],
         id="set-wrong-type",
     ),
     pytest.param(
@@ -352,3 +363,34 @@ def test_validate_applies_set_overrides(folder: Path, runner: CliRunner) -> None
     result = runner.invoke(main, ["validate", "baseline.toml", *TINY[:6]])
     assert result.exit_code == 0, result.output
     assert "30 people in 6 teams" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "compare", "sweep", "sensitivity"])
+def test_an_unreadable_scenario_is_one_line_naming_the_file(
+    folder: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, command: str,
+) -> None:
+    """A scenario file without read permission (faked: the tests may run as root) gets
+    hrdsim's one line naming the file, not click's usage block."""
+    import os
+
+    target = folder / "secret.toml"
+    target.write_text(CHILD, encoding="utf-8")
+    real_access, real_read = os.access, Path.read_text
+
+    def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
+        if os.fspath(path) == str(target) and mode & os.R_OK:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    def read_text(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(Path, "read_text", read_text)
+    args = {"compare": [str(SCENARIOS / "baseline.toml"), str(target)],
+            "sweep": [str(target), "--grid", "weeks=26,52"],
+            "sensitivity": [str(target), "--method", "morris", "--range", "weeks=26:52"]}
+    message = failed_cleanly(runner.invoke(main, [command, *args.get(command, [str(target)])]))
+    assert message == f"{target}: cannot be read: Permission denied"
