@@ -12,15 +12,23 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 if TYPE_CHECKING:
+    import pluggy
+
     from hrdsim.metrics import Estimate
     from hrdsim.resolve import ResolvedScenario
+    from hrdsim.runner import RunResults
 
-from hrdsim.cli_support import UserError, errors_to_messages, plugin_options
+from hrdsim.cli_support import (
+    SCENARIO_PATH,
+    UserError,
+    errors_to_messages,
+    plugin_options,
+)
 from hrdsim.report.command import report_options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,7 +50,7 @@ def _scenario_options(func: F) -> F:
     options = [
         # existence, folders and encodings are checked by the loader, whose
         # messages name the file (and the extends line that named it)
-        click.argument("scenario", type=click.Path(path_type=Path)),
+        click.argument("scenario", type=SCENARIO_PATH),
         click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                      help="Override a scenario key, e.g. --set learning.params.share=0.1 "
                      "(repeatable)."),
@@ -117,21 +125,27 @@ def run(
     from hrdsim.report.command import check_report_options, report_after_results
     from hrdsim.results import prepare_folder, python_command, summary_dict, write_results
     from hrdsim.runner import run_replications
+    from hrdsim.study_commands import INTERRUPTED, terminate_as_interrupt
 
     options = {k: v for k, v in
                (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None}
     check_report_options(report, out)
-    resolved, pm = _load(scenario, overrides, options, plugin_paths, disabled)
+    try:
+        resolved, pm = _load(scenario, overrides, options, plugin_paths, disabled)
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted while loading the scenario: nothing ran.", err=True)
+        sys.exit(INTERRUPTED)
     if out is not None:  # before simulating, so a bad folder does not waste the run
         prepare_folder(out)
     count = resolved.scenario.replications
     show_bar = not quiet and not as_json and count > 1 and _stderr_is_terminal()
     try:
-        if show_bar:
-            with click.progressbar(length=count, label="Simulating", file=sys.stderr) as bar:
-                results = run_replications(resolved, pm, progress=bar.update)
-        else:
-            results = run_replications(resolved, pm)
+        with terminate_as_interrupt():
+            if show_bar:
+                with click.progressbar(length=count, label="Simulating", file=sys.stderr) as bar:
+                    results = run_replications(resolved, pm, progress=bar.update)
+            else:
+                results = run_replications(resolved, pm)
     except HrdsimError as exc:
         finished = getattr(exc, "finished", None)
         if out is None or finished is None:
@@ -141,6 +155,8 @@ def run(
         write_results(finished, out, plugin_infos(pm), python_command())
         raise UserError(f"{exc} - the {len(finished.replications)} replication(s) that "
                         f"finished before it are written to {out}/") from None
+    except KeyboardInterrupt as stop:
+        _stopped(getattr(stop, "finished", None), count, out, pm)
     if out is not None:
         from hrdsim.plugins import plugin_infos
 
@@ -154,6 +170,28 @@ def run(
         click.echo(f"\nResults written to {out}/ (manifest.json, summary.json, weekly.parquet, "
                    "weekly.csv, teams.parquet, teams.csv)")
     report_after_results(report, out, report_lang)
+
+
+def _stopped(finished: RunResults | None, planned: int, out: Path | None,
+             pm: pluggy.PluginManager) -> NoReturn:
+    """After Ctrl-C or SIGTERM: write the replications that finished to ``out`` (when
+    given), say so, and exit with the status of an interrupted command (130)."""
+    from hrdsim.study_commands import INTERRUPTED
+
+    done = 0 if finished is None else len(finished.replications)
+    told = f"\nInterrupted: {done} of {planned} replications finished"
+    if done and out is not None:
+        from hrdsim.plugins import plugin_infos
+        from hrdsim.results import python_command, write_results
+
+        write_results(finished, out, plugin_infos(pm), python_command())  # type: ignore[arg-type]
+        told += f"; their summary and weekly tables are written to {out}/"
+    elif done:
+        told += "; nothing was written (give --out DIR to keep what finishes)"
+    else:
+        told += "; nothing was written"
+    click.echo(told + ".", err=True)
+    sys.exit(INTERRUPTED)
 
 
 def _outcome_table(resolved: ResolvedScenario, summary: dict[str, Estimate],

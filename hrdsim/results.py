@@ -88,6 +88,8 @@ def manifest_dict(
         "scenario": scenario_record(results.resolved),
         "seed": scenario.seed,
         "replications": scenario.replications,
+        # fewer than planned when a run was stopped or a replication failed
+        "replications_finished": len(results.replications),
         "random_streams": "numpy PCG64 from SeedSequence(seed, spawn_key=(replication, "
         "crc32(stream name)))",
         "plugins": [attrs.asdict(p) for p in plugins],

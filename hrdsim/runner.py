@@ -41,12 +41,16 @@ def run_replications(
     :raises PluginError: when a policy or hook raises, naming its plugin; its
         ``finished`` attribute holds the :class:`RunResults` of the replications
         that completed before it (``None`` if none did), so they are not lost.
+    :raises KeyboardInterrupt: on Ctrl-C, with the same ``finished`` attribute.
     """
     started = time.perf_counter()
     results: list[ReplicationResult] = []
     for replication in range(resolved.scenario.replications):
         try:
             results.append(Simulation(resolved, replication, pm).run())
+        except KeyboardInterrupt as stop:
+            stop.finished = _results(resolved, results, started) if results else None  # type: ignore[attr-defined]
+            raise
         except Exception as exc:
             error = exc if isinstance(exc, HrdsimError) else _blame(resolved, replication, exc, pm)
             error.finished = _results(resolved, results, started) if results else None  # type: ignore[attr-defined]

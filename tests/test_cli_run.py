@@ -280,3 +280,102 @@ def test_a_plugin_failing_to_register_is_named(runner: CliRunner,
     assert message.startswith("plugin 'broken', hrdsim_register_policies: ")
     assert "needs a missing package" in message
     assert f"while loading plugins for {BASELINE}" in message
+
+
+# ---------------------------------------------------------------- stopping a run
+
+
+def _stop_replication(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """Make replication ``number`` (from 0) raise KeyboardInterrupt, as Ctrl-C would."""
+    import hrdsim.engine
+
+    real = hrdsim.engine.Simulation.run
+
+    def run(self: hrdsim.engine.Simulation) -> Any:
+        if self.replication == number:
+            raise KeyboardInterrupt
+        return real(self)
+
+    monkeypatch.setattr(hrdsim.engine.Simulation, "run", run)
+
+
+def test_ctrl_c_keeps_the_finished_replications_and_exits_130(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """Ctrl-C in replication 3 of 5 writes the 3 that finished to --out (summary over
+    them, weekly tables, a manifest saying 3 of 5) and exits 130 without a traceback."""
+    import json
+
+    import pandas as pd
+
+    _stop_replication(monkeypatch, 3)
+    out = tmp_path / "stopped"
+    result = runner.invoke(main, ["run", BASELINE, *TINY, "-n", "5", "--out", str(out)])
+    assert result.exit_code == 130, result.output
+    assert "Traceback" not in result.output and "Aborted" not in result.output
+    assert (f"Interrupted: 3 of 5 replications finished; their summary and weekly tables "
+            f"are written to {out}/.") in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["replications"], manifest["replications_finished"]) == (5, 3)
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(summary["per_replication"]) == 3
+    weekly = pd.read_csv(out / "weekly.csv")
+    assert sorted(weekly["replication"].unique()) == [0, 1, 2] and len(weekly) == 3 * 26
+    # the same three replications as an uninterrupted run of three
+    monkeypatch.undo()
+    whole = tmp_path / "three"
+    run(runner, "-n", "3", "--out", str(whole))
+    assert json.loads((whole / "summary.json").read_text())["outcomes"] == summary["outcomes"]
+
+
+@pytest.mark.parametrize(("stop_at", "says"), [
+    (0, "Interrupted: 0 of 2 replications finished; nothing was written."),
+    (1, "Interrupted: 1 of 2 replications finished; nothing was written (give --out DIR "
+        "to keep what finishes)."),
+])
+def test_ctrl_c_without_out_says_what_was_lost(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, stop_at: int, says: str,
+) -> None:
+    _stop_replication(monkeypatch, stop_at)
+    result = runner.invoke(main, ["run", BASELINE, *TINY])
+    assert result.exit_code == 130, result.output
+    assert result.output.strip().splitlines()[-1] == says
+
+
+def test_ctrl_c_while_loading_says_nothing_ran(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hrdsim.cli, "_load", interrupted)
+    result = runner.invoke(main, ["run", BASELINE, *TINY])
+    assert result.exit_code == 130, result.output
+    assert "Interrupted while loading the scenario: nothing ran." in result.output
+    assert "Aborted" not in result.output
+
+
+def test_sigterm_stops_a_real_run_and_keeps_what_finished(tmp_path: Path) -> None:
+    """A batch scheduler's SIGTERM to a real `python -m hrdsim run` process: exit 130, and
+    the replications that finished are in --out with a manifest that counts them."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "hrdsim", "run", BASELINE, "-n", "500", "--weeks", "52",
+               "--out", str(out), "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    time.sleep(4.0)  # imports, then some replications of 1,000 people × 52 weeks
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    finished = int(re.search(r"Interrupted: (\d+) of 500 replications", stderr).group(1))  # type: ignore[union-attr]
+    assert 0 < finished < 500, stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replications_finished"] == finished
+    assert len(json.loads((out / "summary.json").read_text())["per_replication"]) == finished
