@@ -12,6 +12,11 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: A scenario or plugin path given on the command line. Click only converts it: the
+#: loader checks that it exists and can be read, and says so naming the file (click's
+#: own check would print a usage block instead of hrdsim's one line).
+SCENARIO_PATH = click.Path(path_type=Path, readable=False)
+
 
 class UserError(click.ClickException):
     """A problem the user can fix; exit code 2 like click's usage errors."""
@@ -41,7 +46,7 @@ def plugin_options(func: F) -> F:
     """``--plugin PATH`` and ``--disable-plugin NAME``, both repeatable."""
     options = [
         click.option("--plugin", "plugin_paths", multiple=True,
-                     type=click.Path(path_type=Path), metavar="PATH",
+                     type=SCENARIO_PATH, metavar="PATH",
                      help="Load a local plugin file or folder (repeatable)."),
         click.option("--disable-plugin", "disabled", multiple=True, metavar="NAME",
                      help="Do not load this plugin (repeatable; also "

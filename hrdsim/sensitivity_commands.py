@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from hrdsim.cli_support import UserError, errors_to_messages
+from hrdsim.cli_support import SCENARIO_PATH, UserError, errors_to_messages
 from hrdsim.report.command import report_options
 from hrdsim.study_commands import (
     exit_interrupted,
@@ -28,7 +28,7 @@ from hrdsim.study_commands import (
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=SCENARIO_PATH)
 @click.option("--method", default="sobol", show_default=True, metavar="sobol|morris",
               help="sobol: variance-based indices S1 and ST with confidence intervals; "
               "morris: elementary effects mu*, mu and sigma (cheaper screening).")

@@ -17,7 +17,12 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from hrdsim.cli_support import UserError, errors_to_messages, plugin_options
+from hrdsim.cli_support import (
+    SCENARIO_PATH,
+    UserError,
+    errors_to_messages,
+    plugin_options,
+)
 from hrdsim.report.command import report_options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,8 +184,8 @@ def exit_interrupted(finished: int, planned: int, kept_in: str | None,
 
 
 @click.command()
-@click.argument("baseline", type=click.Path(path_type=Path))
-@click.argument("alternatives", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("baseline", type=SCENARIO_PATH)
+@click.argument("alternatives", nargs=-1, required=True, type=SCENARIO_PATH)
 @click.option("--precision", "precision", multiple=True, metavar="METRIC=HALFWIDTH",
               help="Add replications until the 95% CI half-width of METRIC's difference is "
               "below HALFWIDTH for every alternative, e.g. capability_index=0.5 (repeatable).")
@@ -267,7 +272,7 @@ def compare(
 
 
 @click.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("scenario", type=SCENARIO_PATH)
 @click.option("--grid", "grids", multiple=True, metavar="KEY=V1,V2,...",
               help="Run every combination of these values of KEY with those of the other --grid "
               "keys (a full factorial), e.g. operating_model.developers=4,6,8 (repeatable).")

@@ -262,3 +262,46 @@ def _single_employee() -> OrgState:
         capability=np.array([[0.3, 0.5, 0.2]]), fresh=np.zeros((1, 3)),
         required=np.array([0.8, 0.7, 0.0]), backlog=np.zeros(1), facilitation=np.zeros(1),
     )
+
+
+def _applied_after_a_course(support: float, weeks: int) -> float:
+    """The share of one formal learning week's gain still applied ``weeks`` later, with
+    the team's facilitation level at ``support`` and no forgetting (the default modes and
+    dynamics)."""
+    modes, dynamics = Modes(), Dynamics()
+    model = CapabilityModel.from_scenario(modes, dynamics)
+    org = _single_employee()
+    before = float((org.capability + org.fresh).sum())
+    level = np.array([support])
+    model.learn(org, np.array([8.0]), np.array([0.0, 0.0, 1.0]), level)
+    applied_at_once = float((org.capability + org.fresh).sum()) - before
+    for _ in range(weeks):
+        model.settle(org, level)
+    # what was applied at once is the formal transfer τ of the gain
+    return modes.formal.transfer * (float((org.capability + org.fresh).sum()) - before) \
+        / applied_at_once
+
+
+def test_formal_learning_fades_along_the_saks_and_belcourt_curve() -> None:
+    """Without facilitation, 62% of a course's gain is applied at once, 44% after six
+    months and 34% after a year (Saks & Belcourt 2006), as docs/model.md derives."""
+    for weeks, reported in ((0, 0.62), (26, 0.44), (52, 0.34)):
+        assert _applied_after_a_course(0.0, weeks) == pytest.approx(reported, abs=0.002)
+    # and it keeps fading toward the durable share τδ = 0.215
+    assert _applied_after_a_course(0.0, 520) == pytest.approx(0.215, abs=0.002)
+
+
+def test_facilitation_consolidates_fresh_learning_instead_of_letting_it_fade() -> None:
+    """With the team facilitated at level s, the fresh part is consolidated at rate κs and
+    fades at λ(1 − s): in the long run a share κs / (κs + λ(1 − s)) of it lasts."""
+    dynamics, modes = Dynamics(), Modes()
+    formal = modes.formal
+    fresh = formal.transfer * (1 - formal.durable_share)
+    durable = formal.transfer * formal.durable_share
+    after_a_year = [_applied_after_a_course(s, 52) for s in (0.0, 0.2, 0.5, 1.0)]
+    assert after_a_year == sorted(after_a_year) and after_a_year[0] < after_a_year[-1]
+    assert after_a_year[-1] == pytest.approx(formal.transfer, abs=1e-9)  # all of it lasts
+    s = 0.5
+    kappa, fade = dynamics.consolidation_per_week, dynamics.transfer_fade_per_week
+    lasting = durable + fresh * kappa * s / (kappa * s + fade * (1 - s))
+    assert _applied_after_a_course(s, 2000) == pytest.approx(lasting, rel=1e-6)
