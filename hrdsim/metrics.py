@@ -25,17 +25,24 @@ class Outcome:
     better: str  # "higher", "lower" or "" (neither)
     doc: str
     key: bool = False  # shown in the default table
+    #: the lowest and highest value the outcome can take (its confidence interval is cut
+    #: to them)
+    limits: tuple[float, float] = (0.0, math.inf)
 
 
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome("capability_index", "Capability index (end)", "0-100", "higher",
-            "People's capability weighted by the strategy's needs, last week.", key=True),
+            "People's capability weighted by the strategy's needs, last week.", key=True,
+            limits=(0.0, 100.0)),
     Outcome("capability_change", "Capability change", "points", "higher",
-            "Capability index at the end minus at the start.", key=True),
+            "Capability index at the end minus at the start.", key=True,
+            limits=(-100.0, 100.0)),
     Outcome("strategic_gap", "Strategic gap (end)", "%", "lower",
-            "Share of the strategy's required capability people lack, last week.", key=True),
+            "Share of the strategy's required capability people lack, last week.", key=True,
+            limits=(0.0, 100.0)),
     Outcome("strategic_gap_mean", "Strategic gap (mean)", "%", "lower",
-            "Strategic gap averaged over all weeks."),
+            "Strategic gap averaged over all weeks.",
+            limits=(0.0, 100.0)),
     Outcome("throughput_per_fte", "Throughput", "std h/FTE/week", "higher",
             "Work delivered per full-time equivalent per week, in standard hours.", key=True),
     Outcome("backlog_per_fte", "Backlog", "std h/FTE", "lower",
@@ -57,7 +64,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("learning_formal_planned_per_fte", "  formal (planned)", "h/FTE/week", "",
             "Planned formal learning per FTE per week."),
     Outcome("learning_lost_share", "Learning lost to work", "%", "lower",
-            "Share of planned learning hours that work pressure took.", key=True),
+            "Share of planned learning hours that work pressure took.", key=True,
+            limits=(0.0, 100.0)),
     Outcome("facilitation_requests_per_team_year", "Facilitation requests", "/team/year", "",
             "Sessions requested from HR developers per team per year.", key=True),
     Outcome("facilitation_sessions_per_team_year", "Facilitated sessions", "/team/year", "",
@@ -69,14 +77,16 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("time_to_help_days", "Time to help (mean)", "days", "lower",
             "Mean time from a need arising to a developer starting on it (detection + wait)."),
     Outcome("hr_utilisation", "HR developer utilisation", "%", "",
-            "Share of developers' facilitation hours spent serving requests.", key=True),
+            "Share of developers' facilitation hours spent serving requests.", key=True,
+            limits=(0.0, 100.0)),
     Outcome("queue_offered_load", "Offered load (busiest desk)", "ρ", "",
             "Work routed to the busiest desk per unit of its capacity; ≥ 1 is unstable."),
     Outcome("facilitation_unserved_share", "Requests no developer could take", "%", "lower",
             "Share of requests for an HR developer made when the scenario has none.",
-            key=False),
+            limits=(0.0, 100.0)),
     Outcome("queue_unstable", "Unstable queue", "0/1", "lower",
-            "1 if any desk was offered more work than it can do (its wait grows without bound)."),
+            "1 if any desk was offered more work than it can do (its wait grows without bound).",
+            limits=(0.0, 1.0)),
     Outcome("cost_per_fte_year", "Cost", "€/FTE/year", "lower",
             "HR developers' pay, learning hours and in-team facilitation, per FTE per year.",
             key=True),
@@ -85,9 +95,11 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("cost_learning_per_fte_year", "  learning hours", "€/FTE/year", "",
             "Employee hours spent learning, valued at their cost, per FTE per year."),
     Outcome("capability_gini", "Capability inequality (Gini)", "0-1", "lower",
-            "Gini coefficient of people's capability index, last week.", key=True),
+            "Gini coefficient of people's capability index, last week.", key=True,
+            limits=(0.0, 1.0)),
     Outcome("capability_p90_p10", "Capability P90/P10", "ratio", "lower",
-            "90th over 10th percentile of people's capability index, last week."),
+            "90th over 10th percentile of people's capability index, last week.",
+            limits=(1.0, math.inf)),
 )
 
 OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
@@ -128,8 +140,14 @@ class Estimate:
                 "sd": self.sd, "n": self.n}
 
 
-def estimate(values: Sequence[float]) -> Estimate:
-    """Mean and 95% t-interval; NaN values (e.g. unstable waits) propagate."""
+def estimate(values: Sequence[float],
+             limits: tuple[float, float] = (-math.inf, math.inf)) -> Estimate:
+    """Mean and 95% t-interval; NaN values (e.g. unstable waits) propagate.
+
+    :param limits: the lowest and highest value the quantity can take: the interval is
+        cut to them (with few replications a t-interval can reach past them, e.g. a
+        utilisation above 100%).
+    """
     data = np.asarray(values, dtype=float)
     n = data.size
     if n == 0:
@@ -141,7 +159,8 @@ def estimate(values: Sequence[float]) -> Estimate:
         return Estimate(mean, nan, nan, nan, n)
     sd = float(data.std(ddof=1))
     half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
-    return Estimate(mean, mean - half, mean + half, sd, n)
+    low, high = min(limits[0], mean), max(limits[1], mean)  # never cut past the mean
+    return Estimate(mean, max(mean - half, low), min(mean + half, high), sd, n)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -158,10 +177,17 @@ def summarise(replications: Sequence[Mapping[str, float]]) -> dict[str, Estimate
     names = [o.name for o in OUTCOMES]
     extra = sorted({k for r in replications for k in r} - set(names))
     return {
-        name: estimate([r.get(name, float("nan")) for r in replications])
+        name: estimate([r.get(name, float("nan")) for r in replications], limits_of(name))
         for name in names + extra
         if any(name in r for r in replications)
     }
+
+
+def limits_of(name: str) -> tuple[float, float]:
+    """The range an outcome can take: its :attr:`Outcome.limits`, or no limits for an
+    outcome a plugin adds."""
+    outcome = OUTCOME_BY_NAME.get(name)
+    return outcome.limits if outcome is not None else (-math.inf, math.inf)
 
 
 def format_number(value: float) -> str:

@@ -184,12 +184,13 @@ class Sweep:
 
     def estimates(self) -> dict[int, dict[str, Estimate]]:
         """Point → outcome → mean and 95% CI over the point's finished replications."""
-        from hrdsim.metrics import estimate
+        from hrdsim.metrics import estimate, limits_of
 
         names = self.outcome_names()
         found: dict[int, dict[str, Estimate]] = {p.index: {} for p in self.plan.points}
         for point, group in self.runs.groupby("point", sort=True):
-            found[int(point)] = {n: estimate(group[n].to_numpy(dtype=float)) for n in names}
+            found[int(point)] = {n: estimate(group[n].to_numpy(dtype=float), limits_of(n))
+                                 for n in names}
         return found
 
     @property
@@ -225,7 +226,7 @@ class Sweep:
 
         :return: ``None`` when no point has a number for the metric.
         """
-        from hrdsim.metrics import OUTCOME_BY_NAME, estimate
+        from hrdsim.metrics import OUTCOME_BY_NAME, estimate, limits_of
 
         outcome = OUTCOME_BY_NAME[metric]
         if self.runs.empty or metric not in self.runs:
@@ -245,7 +246,8 @@ class Sweep:
             est = estimate((pairs[point] - pairs[top]).to_numpy())
             if est.n >= 2 and est.low <= 0 <= est.high:
                 within.append(int(point))
-        best = estimate(self.runs.loc[self.runs.point == top, metric].to_numpy(dtype=float))
+        best = estimate(self.runs.loc[self.runs.point == top, metric].to_numpy(dtype=float),
+                        limits_of(metric))
         return {"metric": metric, "label": outcome.label.strip(), "unit": outcome.unit,
                 "better": outcome.better or None, "point": top,
                 "values": self.plan.points[top].values, "mean": best.mean,

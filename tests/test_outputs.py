@@ -27,7 +27,7 @@ from click.testing import CliRunner, Result
 
 import hrdsim
 from hrdsim.cli import main
-from hrdsim.metrics import TEAM_WEEKLY, WEEKLY
+from hrdsim.metrics import TEAM_WEEKLY, WEEKLY, limits_of
 from tests.conftest import SCENARIOS, failed_cleanly, strict_json
 
 BASELINE = SCENARIOS / "baseline.toml"
@@ -111,6 +111,7 @@ def test_manifest_records_what_is_needed_to_trace_and_rerun(written: tuple[Path,
     assert policies["facilitation"]["params"]["timing"] == "random"  # default filled in
     assert "organisation.units=2" in scenario["overrides"]
     assert manifest["seed"] == 20261129 and manifest["replications"] == REPLICATIONS
+    assert manifest["replications_finished"] == REPLICATIONS
     plugins = {p["name"]: p for p in manifest["plugins"]}
     assert {"learning_time", "operating_models", "facilitation"} <= set(plugins)
     for plugin in plugins.values():  # the shipped ones (others may be installed too)
@@ -189,6 +190,8 @@ def test_summary_means_are_means_over_replications(written: tuple[Path, Result])
             continue
         assert estimate["mean"] == pytest.approx(float(np.mean(values)), rel=1e-12, abs=1e-12)
         assert estimate["ci_low"] <= estimate["mean"] <= estimate["ci_high"], name
+        low, high = limits_of(name)  # never an interval reaching impossible values
+        assert low <= estimate["ci_low"] and estimate["ci_high"] <= high, name
         checked += 1
     assert checked >= 10
 
@@ -316,3 +319,28 @@ def test_manifest_command_is_what_the_user_typed(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(sys, "argv", argv)
     assert python_command() == command
+
+
+def test_an_interval_is_cut_to_what_the_outcome_can_take() -> None:
+    """With two replications a t-interval is wide: a utilisation near 100% or a wait
+    near 0 would reach past what is possible; the summary cuts it there, never past the
+    mean, and leaves outcomes without limits (a plugin's) and differences alone."""
+    from hrdsim.metrics import OUTCOME_BY_NAME, estimate, summarise
+
+    summary = summarise([
+        {"hr_utilisation": 96.0, "facilitation_wait_days": 0.0, "capability_gini": 0.01,
+         "capability_change": -2.0, "plugin_score": -5.0},
+        {"hr_utilisation": 99.0, "facilitation_wait_days": 0.2, "capability_gini": 0.02,
+         "capability_change": 3.0, "plugin_score": 5.0},
+    ])
+    t = estimate([96.0, 99.0])  # the uncut interval: 97.5 ± 19.06
+    assert t.high > 100 and summary["hr_utilisation"].high == 100.0
+    assert summary["hr_utilisation"].low == pytest.approx(t.low)
+    assert summary["facilitation_wait_days"].low == 0.0
+    assert summary["capability_gini"].low == 0.0
+    assert summary["capability_change"].low < 0  # a change can be negative
+    assert summary["plugin_score"].low == pytest.approx(-12.706 * 5.0, rel=1e-4)  # mean 0
+    assert OUTCOME_BY_NAME["capability_p90_p10"].limits == (1.0, float("inf"))
+    # rounding can put a mean just outside its limits: the interval still holds the mean
+    tiny = estimate([-1e-12, 1e-13], limits=(0.0, 100.0))
+    assert tiny.low <= tiny.mean <= tiny.high
