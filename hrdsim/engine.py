@@ -492,11 +492,15 @@ class Simulation:
         person = self._person_index
         w["capability_index"][week] = 100.0 * (person.sum() / person.size)  # the mean
         w["strategic_gap"][week] = 100.0 * (1.0 - self._cover.sum() / person.size)
-        w["throughput_per_fte"][week] = output.sum() / fte
-        w["demand_per_fte"][week] = demand.sum() / fte
-        w["fires_per_fte"][week] = fires.sum() / fte
-        w["backlog_per_fte"][week] = org.backlog.sum() / fte
-        planned_total, realised_total = planned.sum(), realised.sum()
+        # the organisation's totals of the per-team values, in one reduction
+        output_total, demand_total, fires_total, backlog_total, planned_total, \
+            realised_total, facilitation_total = np.stack(
+                (output, demand, fires, org.backlog, planned, realised, org.facilitation)
+            ).sum(axis=1).tolist()
+        w["throughput_per_fte"][week] = output_total / fte
+        w["demand_per_fte"][week] = demand_total / fte
+        w["fires_per_fte"][week] = fires_total / fte
+        w["backlog_per_fte"][week] = backlog_total / fte
         w["learning_planned_per_fte"][week] = planned_total / fte
         w["learning_realised_per_fte"][week] = realised_total / fte
         for name, share in zip(("on_the_job", "social", "formal"), mix, strict=True):
@@ -507,7 +511,7 @@ class Simulation:
         )
         w["facilitation_requests"][week] = self._requests_this_week
         w["facilitation_sessions"][week] = self._sessions_this_week
-        w["facilitation_level"][week] = org.facilitation.sum() / org.facilitation.size
+        w["facilitation_level"][week] = facilitation_total / org.facilitation.size
         developers = self._developers
         busy = sum(d.resource.count for d in self.desks)
         w["hr_busy_share"][week] = 100.0 * busy / developers if developers else 0.0
