@@ -125,16 +125,13 @@ def run(
     from hrdsim.report.command import check_report_options, report_after_results
     from hrdsim.results import prepare_folder, python_command, summary_dict, write_results
     from hrdsim.runner import run_replications
-    from hrdsim.study_commands import INTERRUPTED, terminate_as_interrupt
+    from hrdsim.study_commands import stopped_while_planning, terminate_as_interrupt
 
     options = {k: v for k, v in
                (("replications", replications), ("seed", seed), ("weeks", weeks)) if v is not None}
     check_report_options(report, out)
-    try:
+    with stopped_while_planning("loading the scenario"):
         resolved, pm = _load(scenario, overrides, options, plugin_paths, disabled)
-    except KeyboardInterrupt:
-        click.echo("\nInterrupted while loading the scenario: nothing ran.", err=True)
-        sys.exit(INTERRUPTED)
     if out is not None:  # before simulating, so a bad folder does not waste the run
         prepare_folder(out)
     count = resolved.scenario.replications

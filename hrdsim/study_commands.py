@@ -107,14 +107,19 @@ def _say_waiting(running: int) -> None:
 
 
 @contextlib.contextmanager
-def stopped_while_planning() -> Iterator[None]:
-    """Ctrl-C while a study loads and checks its design points (which takes a while for
-    thousands of points) ends the command with status 130, saying nothing ran."""
+def stopped_while_planning(doing: str = "loading and checking the design's points",
+                           ) -> Iterator[None]:
+    """Ctrl-C while a command loads its scenarios (a study's design can take a while for
+    thousands of points) ends the command with status 130, saying nothing ran, instead
+    of click's bare "Aborted!" and status 1.
+
+    :param doing: what was going on, for the message.
+    """
     try:
         yield
     except KeyboardInterrupt:
-        click.echo("\nInterrupted while loading and checking the design's points: nothing ran "
-                   "and nothing was written.", err=True)
+        click.echo(f"\nInterrupted while {doing}: nothing ran and nothing was written.",
+                   err=True)
         sys.exit(INTERRUPTED)
 
 
@@ -232,11 +237,12 @@ def compare(
     cap = max_replications or DEFAULT_MAX_REPLICATIONS
 
     # every scenario is read and resolved before anything runs
-    base = load_scenario(baseline, overrides)
-    assert base.scenario is not None
-    common_seed = base.scenario.seed if seed is None else seed
-    prepared = [prepare(path, overrides, {"seed": common_seed}, plugin_paths, disabled)
-                for path in (baseline, *alternatives)]
+    with stopped_while_planning("loading the scenarios"):
+        base = load_scenario(baseline, overrides)
+        assert base.scenario is not None
+        common_seed = base.scenario.seed if seed is None else seed
+        prepared = [prepare(path, overrides, {"seed": common_seed}, plugin_paths, disabled)
+                    for path in (baseline, *alternatives)]
     count = replications or prepared[0].resolved.scenario.replications
     if out is not None:  # before simulating, so a bad folder does not waste the study
         from hrdsim.results import prepare_folder
@@ -244,7 +250,7 @@ def compare(
         prepare_folder(out)
 
     show = shows_progress(quiet, as_json)
-    with open_executor(workers=workers, scheduler=scheduler) as handle, \
+    with terminate_as_interrupt(), open_executor(workers=workers, scheduler=scheduler) as handle, \
             progress_bar(show, count * len(prepared)) as progress:
         comparison = run_comparison(
             prepared, handle, replications=count, targets=targets, max_replications=cap,

@@ -351,7 +351,8 @@ def test_ctrl_c_while_loading_says_nothing_ran(
     monkeypatch.setattr(hrdsim.cli, "_load", interrupted)
     result = runner.invoke(main, ["run", BASELINE, *TINY])
     assert result.exit_code == 130, result.output
-    assert "Interrupted while loading the scenario: nothing ran." in result.output
+    assert ("Interrupted while loading the scenario: nothing ran and nothing was written."
+            in result.output)
     assert "Aborted" not in result.output
 
 

@@ -264,6 +264,48 @@ def test_ctrl_c_keeps_and_writes_what_finished(
     assert len(pq.read_table(out / "weekly.parquet")) == 4 * 26
 
 
+def test_sigterm_stops_a_comparison_like_ctrl_c(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While a comparison runs, SIGTERM (a batch scheduler's stop) is handled as Ctrl-C:
+    the finished runs are written and the status is 130; the previous handler is back."""
+    import signal
+
+    real = hrdsim.experiment.run_unit
+    before = signal.getsignal(signal.SIGTERM)
+    calls = {"n": 0}
+
+    def terminated_on_the_fifth(unit: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            handler = signal.getsignal(signal.SIGTERM)
+            assert callable(handler) and handler is not before
+            handler(signal.SIGTERM, None)
+        return real(unit)
+
+    monkeypatch.setattr(hrdsim.experiment, "run_unit", terminated_on_the_fifth)
+    out = tmp_path / "terminated"
+    result = compare(runner, BASELINE, OCTOPUS, "-n", "4", "--out", str(out), code=130)
+    assert "Interrupted: 4 of 8 runs finished" in result.stderr
+    assert json.loads((out / "comparison.json").read_text())["runs"]["finished"] == 4
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_ctrl_c_while_loading_the_scenarios_says_nothing_ran(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import hrdsim.loader
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hrdsim.loader, "load_scenario", interrupted)
+    result = compare(runner, BASELINE, OCTOPUS, code=130)
+    assert ("Interrupted while loading the scenarios: nothing ran and nothing was written."
+            in result.stderr)
+    assert "Aborted" not in result.output
+
+
 @pytest.mark.parametrize(("terminal", "flags", "shown"), [
     (True, (), True), (False, (), False), (True, ("--quiet",), False), (True, ("--json",), False),
 ])
