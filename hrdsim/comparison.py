@@ -227,9 +227,12 @@ def paired_difference(
         better_count = int((diffs > 0).sum())
     elif outcome.better == "lower":
         better_count = int((diffs < 0).sum())
+    from hrdsim.report.meaningful import threshold
+
+    limit = threshold(outcome.name, float(base.mean()) if base.size else None)
     return Difference(**common, mean=est.mean, ci_low=est.low, ci_high=est.high, sd=est.sd,
                       n=est.n, better_count=better_count,
-                      verdict=verdict(alternative, outcome, diffs, est, better_count))
+                      verdict=verdict(alternative, outcome, diffs, est, better_count, limit))
 
 
 def _why_not_a_number(runs: Sequence[Mapping[str, float]]) -> str:
@@ -240,12 +243,16 @@ def _why_not_a_number(runs: Sequence[Mapping[str, float]]) -> str:
 
 
 def verdict(alternative: str, outcome: Outcome, diffs: Any, est: Estimate,
-            better_count: int | None) -> str:
+            better_count: int | None, limit: float | None = None) -> str:
     """A plain-language reading of a paired difference.
 
     'Octopus raises capability index (end) by 1.20 (0.80 to 1.60) points; better in
     19 of 20 paired runs', or '...: no difference in ... distinguishable from noise'
     when the 95% CI contains 0.
+
+    :param limit: the smallest change in the outcome that matters
+        (:mod:`hrdsim.report.meaningful`): a difference clear of noise whose whole
+        interval lies within it is said to be practically no change.
     """
     n = est.n
     name = _lower(outcome.label.strip())
@@ -268,7 +275,11 @@ def verdict(alternative: str, outcome: Outcome, diffs: Any, est: Estimate,
     verb = "raises" if est.mean > 0 else "lowers"
     low_, high_ = sorted((abs(est.low), abs(est.high)))
     mean, low, high = _numbers(abs(est.mean), low_, high_)
-    return f"{alternative} {verb} {name} by {mean} ({low} to {high}){unit}{better}"
+    told = f"{alternative} {verb} {name} by {mean} ({low} to {high}){unit}{better}"
+    if limit is not None and -limit < est.low and est.high < limit:
+        told += (f" - practically no change: the whole interval lies within "
+                 f"±{format_number(limit)}{unit}, the smallest change that matters")
+    return told
 
 
 def _numbers(mean: float, low: float, high: float) -> tuple[str, str, str]:

@@ -360,3 +360,26 @@ def test_an_unreachable_scheduler_is_one_clear_line(runner: CliRunner) -> None:
                                       "--scheduler", "tcp://127.0.0.1:9"])
     line = one_line_error(result)
     assert "cannot connect to the Dask scheduler at tcp://127.0.0.1:9 (--scheduler)" in line
+
+
+def test_a_clear_but_tiny_difference_is_called_practically_no_change() -> None:
+    """A difference clear of noise whose whole interval lies within the smallest change that
+    matters (docs/reports.md) is said to be practically no change; a larger one, or one
+    whose interval reaches past that change, is not."""
+    from hrdsim.comparison import paired_difference
+    from hrdsim.metrics import OUTCOME_BY_NAME
+
+    outcome = OUTCOME_BY_NAME["capability_index"]  # the smallest change that matters: 0.5
+
+    def read(shifts: list[float]) -> str:
+        base = {r: {"capability_index": 60.0 + r} for r in range(len(shifts))}
+        alt = {r: {"capability_index": 60.0 + r + d} for r, d in enumerate(shifts)}
+        return paired_difference(outcome, "B", base, alt).verdict
+
+    tiny = read([0.10, 0.11, 0.12, 0.11, 0.10])
+    assert tiny.startswith("B raises capability index (end) by 0.108 (0.098 to 0.118) points")
+    assert tiny.endswith(" - practically no change: the whole interval lies within ±0.500 "
+                         "points, the smallest change that matters")
+    assert "practically" not in read([1.0, 1.1, 1.2, 1.1, 1.0])  # clearly matters
+    assert "practically" not in read([0.1, 0.9, 0.2, 0.8, 0.3])  # may matter: reaches past 0.5
+    assert "distinguishable from noise" in read([0.1, -0.1, 0.05, -0.05, 0.0])
