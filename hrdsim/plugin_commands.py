@@ -26,12 +26,17 @@ def plugins(ctx: click.Context, as_json: bool, plugin_paths: tuple[Path, ...],
     if as_json:
         click.echo(json.dumps(listing, indent=2))
         return
+    policies = [policy for item in listing for policy in item["policies"]]
+    # one column width for every plugin's policies, so that the summaries line up
+    kind_width = max((len(policy["kind"]) for policy in policies), default=0)
+    name_width = max((len(policy["name"]) for policy in policies), default=0)
     for item in listing:
         origin = " ".join(p for p in (item["distribution"].strip("()"), item["version"]) if p)
         click.echo(f"{item['name']} ({origin}) - {item['module']}")
         click.echo(f"    hooks: {', '.join(item['hooks'])}")
         for policy in item["policies"]:
-            click.echo(f"    {policy['kind']:<16} {policy['name']:<14} {policy['summary']}")
+            click.echo(f"    {policy['kind']:<{kind_width}}  {policy['name']:<{name_width}}  "
+                       f"{policy['summary']}")
 
 
 def plugin_listing(plugin_paths: Any = (), disabled: Any = ()) -> list[dict[str, Any]]:

@@ -145,6 +145,24 @@ def test_plugins_json_lists_distribution_version_hooks_and_policies(tmp_path: Pa
         {"kind": "learning", "name": "flat_hours", "summary": "Flat hours."}]
 
 
+def test_plugins_text_lines_up_every_policy_summary() -> None:
+    """`hrdsim plugins` prints every policy's kind, name and summary in columns: all the
+    summaries start at the same place, however long a policy's name."""
+    result = CliRunner().invoke(main, ["plugins"])
+    assert result.exit_code == 0, result.output
+    listing = {item["name"]: item for item in
+               json.loads(CliRunner().invoke(main, ["plugins", "--json"]).output)}
+    starts = set()
+    for item in listing.values():
+        for policy in item["policies"]:
+            (line,) = [line for line in result.output.splitlines()
+                       if line.split()[:2] == [policy["kind"], policy["name"]]]
+            starts.add(line.index(policy["summary"]))
+    assert len(starts) == 1, starts
+    longest = max(len(p["name"]) for item in listing.values() for p in item["policies"])
+    assert longest >= 16  # the shipped research plugins have long names
+
+
 def test_plugins_show_lists_parameters_with_defaults_units_and_sources() -> None:
     """`hrdsim plugins show protected` shows each parameter's default, unit and source."""
     result = CliRunner().invoke(main, ["plugins", "show", "protected", "--json"])
