@@ -133,7 +133,7 @@ def run(
     with stopped_while_planning("loading the scenario"):
         resolved, pm = _load(scenario, overrides, options, plugin_paths, disabled)
     if out is not None:  # before simulating, so a bad folder does not waste the run
-        prepare_folder(out)
+        prepare_folder(out, "run")
     count = resolved.scenario.replications
     show_bar = not quiet and not as_json and count > 1 and _stderr_is_terminal()
     try:

@@ -859,7 +859,7 @@ def write_comparison(c: Comparison, out: Path, command: Sequence[str]) -> list[P
         write_table,
     )
 
-    prepare_folder(out)
+    prepare_folder(out, "compare")
     manifest = manifest_dict(c._run_results(0), c.plugins, command)
     manifest.update({
         "study": "compare",

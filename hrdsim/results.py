@@ -129,7 +129,7 @@ def write_results(
     :return: the files written.
     :raises OutputError: if the folder cannot be created or written.
     """
-    prepare_folder(out)
+    prepare_folder(out, "run")
     return [
         write_json(out / "manifest.json", manifest_dict(results, plugins, command)),
         write_json(out / "summary.json", summary_dict(results)),
@@ -164,11 +164,19 @@ def write_table(folder: Path, stem: str, table: Any, parquet: bool = True) -> li
     return written
 
 
-def prepare_folder(out: Path) -> None:
+#: what each study kind (``manifest.json``'s ``"study"``) is called in messages
+STUDY_NAMES = {"run": "a run", "compare": "a comparison", "sweep": "a sweep",
+               "sensitivity": "a sensitivity study"}
+
+
+def prepare_folder(out: Path, study: str | None = None) -> None:
     """Make sure ``out`` is a folder results can be written to, creating it if needed.
 
-    :raises OutputError: if ``out`` (or a folder above it) is a file, or the
-        folder cannot be created.
+    :param study: the kind of results to be written (``"run"``, ``"compare"``,
+        ``"sensitivity"``): a folder already holding another kind's results is refused,
+        so that the two never mix (the same kind's results are replaced).
+    :raises OutputError: if ``out`` (or a folder above it) is a file, if it holds
+        another kind of study's results, or if the folder cannot be created.
     """
     for folder in (out, *out.parents):
         if folder.exists() and not folder.is_dir():
@@ -176,12 +184,29 @@ def prepare_folder(out: Path) -> None:
                 f"{folder} is a file, but --out needs a folder to write the results in "
                 "(choose another name, or move the file away)"
             )
+    held = _study_in(out)
+    if study is not None and held is not None and held != study:
+        raise OutputError(
+            f"{out} already holds the results of {STUDY_NAMES.get(held, held)}; write "
+            f"{STUDY_NAMES.get(study, study)} to another folder (--out), or empty that one "
+            "first"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
             f"cannot create the results folder {out} (--out): {exc.strerror or exc}"
         ) from None
+
+
+def _study_in(folder: Path) -> str | None:
+    """The kind of study whose results ``folder`` holds (``manifest.json``'s ``"study"``,
+    ``"run"`` when absent), or ``None`` when it holds no readable manifest."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(manifest.get("study", "run")) if isinstance(manifest, dict) else None
 
 
 def weekly_table(results: RunResults, scenario: str | None = None) -> Any:

@@ -100,7 +100,7 @@ def sensitivity(
 
         if resume:
             done = finished_runs(out, plan)
-        prepare_folder(out)
+        prepare_folder(out, "sensitivity")
 
     with terminate_as_interrupt(), open_executor(workers=workers, scheduler=scheduler) as handle, \
             progress_bar(shows_progress(quiet, as_json), plan.runs_planned - len(done)) \

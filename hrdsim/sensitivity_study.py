@@ -723,7 +723,7 @@ def write_sensitivity(s: Sensitivity, out: Path, command: Sequence[str]) -> list
     )
     from hrdsim.runner import RunResults
 
-    prepare_folder(out)
+    prepare_folder(out, "sensitivity")
     manifest = manifest_dict(RunResults(s.resolved, [], {}, s.wall_seconds), s.plugins,
                              command)
     manifest.update({
@@ -800,7 +800,7 @@ def sensitivity(
 
         if resume:
             done = finished_runs(Path(out), plan)
-        prepare_folder(Path(out))
+        prepare_folder(Path(out), "sensitivity")
     with _executor(executor, workers) as handle:
         study = run_study(plan, handle, progress=progress, done=done)
     if study.interrupted:

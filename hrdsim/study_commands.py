@@ -247,7 +247,7 @@ def compare(
     if out is not None:  # before simulating, so a bad folder does not waste the study
         from hrdsim.results import prepare_folder
 
-        prepare_folder(out)
+        prepare_folder(out, "compare")
 
     show = shows_progress(quiet, as_json)
     with terminate_as_interrupt(), open_executor(workers=workers, scheduler=scheduler) as handle, \

@@ -380,3 +380,33 @@ def test_sigterm_stops_a_real_run_and_keeps_what_finished(tmp_path: Path) -> Non
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["replications_finished"] == finished
     assert len(json.loads((out / "summary.json").read_text())["per_replication"]) == finished
+
+
+def test_a_folder_holding_another_studys_results_is_refused(
+    runner: CliRunner, tmp_path: Path,
+) -> None:
+    """`--out` into a folder with a comparison's results refuses before running (one line,
+    exit 2, the comparison untouched); the same command's folder is simply replaced."""
+    import json
+
+    weeks = TINY.index("--weeks")  # compare sets the horizon with --set
+    tiny = [*TINY[:weeks], "--set", f"weeks={TINY[weeks + 1]}", *TINY[weeks + 2:]]
+    out = tmp_path / "results"
+    compared = runner.invoke(main, ["compare", BASELINE, BASELINE, *tiny, "--workers", "1",
+                                    "--out", str(out), "--quiet"])
+    assert compared.exit_code == 0, compared.output
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    message = failed_cleanly(runner.invoke(main, ["run", BASELINE, *TINY, "--out", str(out)]))
+    assert message == (f"{out} already holds the results of a comparison; write a run to "
+                       "another folder (--out), or empty that one first")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    # and the other way round
+    alone = tmp_path / "run"
+    run(runner, "--out", str(alone))
+    message = failed_cleanly(runner.invoke(main, ["compare", BASELINE, BASELINE, *tiny,
+                                                  "--workers", "1", "--out", str(alone)]))
+    assert message.startswith(f"{alone} already holds the results of a run; write a "
+                              "comparison to another folder")
+    # running the same command again replaces its results
+    run(runner, "-n", "3", "--out", str(alone))
+    assert json.loads((alone / "manifest.json").read_text())["replications_finished"] == 3
