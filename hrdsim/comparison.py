@@ -738,7 +738,9 @@ def _report(c: Comparison) -> str:
     lines = [f"Baseline {json.dumps(c.baseline, ensure_ascii=False)} ({base.loaded.path})"]
     for label, r in zip(c.alternatives, c.resolved[1:], strict=True):
         lines.append(f"  versus {json.dumps(label, ensure_ascii=False)} ({r.loaded.path})")
-    where = _executor_text(c.executor)
+    from hrdsim.experiment import executor_text, failure_lines
+
+    where = executor_text(c.executor)
     if c.common_random_numbers:
         rng = (f"{c.replications} paired replications on common random numbers "
                f"(seed {c.seeds[0]}, replications 0-{c.replications - 1})")
@@ -774,12 +776,8 @@ def _report(c: Comparison) -> str:
     if c.failures:
         lines += ["", f"{len(c.failures)} of {c.runs_finished} finished runs failed (their "
                   "pairs are left out):"]
-        for f in c.failures[:5]:
-            lines.append(f"  {c.labels[_position(f)]}, replication {f.replication}: "
-                         f"{f.message}")
-        if len(c.failures) > 5:
-            lines.append(f"  ... and {len(c.failures) - 5} more (all in comparison.json / "
-                         "--json)")
+        lines += failure_lines(c.failures, lambda f: c.labels[_position(f)],
+                               "comparison.json")
     if c.interrupted:
         lines += ["", f"Interrupted: {c.runs_finished} of {c.runs_planned} runs finished; the "
                   "differences above use the paired replications that finished."]
@@ -789,18 +787,6 @@ def _report(c: Comparison) -> str:
 def _position(failure: Failure) -> int:
     """The position of a failed run's scenario (a comparison keys units by position)."""
     return cast(int, failure.key)
-
-
-def _executor_text(description: Mapping[str, Any]) -> str:
-    kind = description.get("kind", "")
-    if kind == "serial":
-        return "in this process"
-    if kind == "processes":
-        return f"{description.get('workers')} local processes"
-    if kind == "dask":
-        return (f"Dask cluster {description.get('scheduler', '')}, "
-                f"{description.get('threads', '?')} worker threads")
-    return str(kind)
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:

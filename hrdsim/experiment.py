@@ -379,6 +379,30 @@ def _describe(executor: Executor) -> dict[str, Any]:
     return {"kind": name, **({"workers": workers} if workers else {})}
 
 
+def executor_text(description: Mapping[str, Any]) -> str:
+    """Where a study ran, in words, from its :attr:`ExecutorHandle.description`."""
+    kind = description.get("kind", "")
+    if kind == "serial":
+        return "in this process"
+    if kind == "processes":
+        return f"{description.get('workers')} local processes"
+    if kind == "dask":
+        return (f"Dask cluster {description.get('scheduler', '')}, "
+                f"{description.get('threads', '?')} worker threads")
+    return str(kind)
+
+
+def failure_lines(failures: Sequence[Failure], which: Callable[[Failure], str],
+                  kept_in: str, shown: int = 5) -> list[str]:
+    """The first ``shown`` failed runs, a line each (``which`` names the run's scenario or
+    point), and how many more there are and where all of them are kept."""
+    lines = [f"  {which(f)}, replication {f.replication}: {f.message}"
+             for f in failures[:shown]]
+    if len(failures) > shown:
+        lines.append(f"  ... and {len(failures) - shown} more (all in {kept_in} / --json)")
+    return lines
+
+
 def _slots(executor: Executor) -> int:
     if isinstance(executor, SerialExecutor):
         return 1
@@ -534,6 +558,6 @@ def units_for(
 
 __all__ = [
     "Batch", "ExecutorHandle", "Failure", "Prepared", "ScenarioSpec", "SerialExecutor",
-    "WorkUnit", "default_workers", "open_executor", "prepare", "process_pool", "run_unit",
-    "run_units", "units_for",
+    "WorkUnit", "default_workers", "executor_text", "failure_lines", "open_executor", "prepare",
+    "process_pool", "run_unit", "run_units", "units_for",
 ]

@@ -597,7 +597,9 @@ def _report(s: Sensitivity) -> str:
     lines.append(f"Design: {shape} = {design.points} points{same}, {title} sample seeded "
                  f"from {s.plan.seed}; every point runs replications "
                  f"0-{s.plan.replications - 1} on common random numbers (seed {s.plan.seed})")
-    where = _executor_text(s.executor)
+    from hrdsim.experiment import executor_text, failure_lines
+
+    where = executor_text(s.executor)
     if s.resumed:
         ran = s.runs_finished - s.resumed
         lines.append(f"{s.runs_finished} of {s.runs_planned} runs ({s.resumed} already in the "
@@ -617,13 +619,9 @@ def _report(s: Sensitivity) -> str:
     lines += ["", _floor_note(s.method)]
     if s.failures:
         lines += ["", f"{len(s.failures)} of {s.runs_finished} finished runs failed:"]
-        for f in s.failures[:5]:
-            values = s._failure_dict(f)["values"]
-            shown = ", ".join(f"{k}={_num(v)}" for k, v in values.items())
-            lines.append(f"  {shown}, replication {f.replication}: {f.message}")
-        if len(s.failures) > 5:
-            lines.append(f"  ... and {len(s.failures) - 5} more (all in sensitivity.json / "
-                         "--json)")
+        lines += failure_lines(s.failures, lambda f: ", ".join(
+            f"{k}={_num(v)}" for k, v in s._failure_dict(f)["values"].items()),
+            "sensitivity.json")
     if s.interrupted:
         lines += ["", f"Interrupted: {s.runs_finished} of {s.runs_planned} runs finished; "
                   "indices need every design point."]
@@ -685,18 +683,6 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
         if i == 0:
             out.append("  ".join("-" * w for w in widths).rstrip())
     return out
-
-
-def _executor_text(description: Mapping[str, Any]) -> str:
-    kind = description.get("kind", "")
-    if kind == "serial":
-        return "in this process"
-    if kind == "processes":
-        return f"{description.get('workers')} local processes"
-    if kind == "dask":
-        return (f"Dask cluster {description.get('scheduler', '')}, "
-                f"{description.get('threads', '?')} worker threads")
-    return str(kind)
 
 
 # --------------------------------------------------------------------------- results folder

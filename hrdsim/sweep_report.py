@@ -18,8 +18,8 @@ SHOWN_WHEN_MANY = 20
 
 def report(sweep: Sweep) -> str:
     """The sweep as ``hrdsim sweep`` prints it."""
-    from hrdsim.comparison import _executor_text
     from hrdsim.design import scale_text
+    from hrdsim.experiment import executor_text, failure_lines
 
     s = sweep.resolved.scenario
     counts = sweep.run_counts()
@@ -30,7 +30,7 @@ def report(sweep: Sweep) -> str:
              f"common random numbers (seed {sweep.seed}, "
              + (f"replications 0-{sweep.replications - 1})" if sweep.replications > 1
                 else "replication 0)")]
-    where = _executor_text(sweep.executor)
+    where = executor_text(sweep.executor)
     ran = counts["finished"] - sweep.resumed
     line = f"{counts['finished']} of {counts['planned']} runs finished"
     if sweep.resumed:
@@ -45,12 +45,8 @@ def report(sweep: Sweep) -> str:
     if sweep.failures:
         lines += ["", f"{len(sweep.failures)} of {counts['finished']} finished runs failed (left "
                   "out of the table):"]
-        for f in sweep.failures[:5]:
-            point = _point(f)
-            lines.append(f"  point {point} ({_values(sweep.plan.points[point].values)}), "
-                         f"replication {f.replication}: {f.message}")
-        if len(sweep.failures) > 5:
-            lines.append(f"  ... and {len(sweep.failures) - 5} more (all in sweep.json / --json)")
+        lines += failure_lines(sweep.failures, lambda f: f"point {_point(f)} "
+                               f"({_values(sweep.plan.points[_point(f)].values)})", "sweep.json")
     if sweep.interrupted:
         lines += ["", f"Interrupted: {counts['finished']} of {counts['planned']} runs finished; "
                   "the table uses the replications that finished."]
