@@ -8,7 +8,6 @@ executors load when the command runs.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -17,6 +16,7 @@ from hrdsim.cli_support import SCENARIO_PATH, UserError, errors_to_messages
 from hrdsim.report.command import report_options
 from hrdsim.study_commands import (
     exit_interrupted,
+    print_study,
     progress_bar,
     resume_command,
     shows_progress,
@@ -74,7 +74,7 @@ def sensitivity(
     results are written.
     """
     from hrdsim.experiment import open_executor
-    from hrdsim.report.command import check_report_options, report_after_results
+    from hrdsim.report.command import check_report_options
     from hrdsim.sensitivity_folder import finished_runs, previous_replications
     from hrdsim.sensitivity_study import plan_study, run_study
 
@@ -111,14 +111,8 @@ def sensitivity(
         from hrdsim.results import python_command
 
         study.write(out, python_command())
-    if as_json:
-        click.echo(json.dumps(study.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(study.report())
-        if out is not None:
-            click.echo(f"\nResults written to {out}/ (manifest.json, sensitivity.json, "
-                       "indices.csv, runs.parquet, runs.csv)")
-    report_after_results(report, out, report_lang, err=as_json)
+    print_study(study, as_json, out, "manifest.json, sensitivity.json, indices.csv, "
+                "runs.parquet, runs.csv", report, report_lang)
     if study.interrupted:
         again = None if out is None else resume_command("sensitivity", scenario, [
             ("--method", plan.design.method), ("--range", ranges),

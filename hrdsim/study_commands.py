@@ -9,7 +9,6 @@ time; the simulation, the executors and pandas load when a command runs.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from hrdsim.cli_support import (
     errors_to_messages,
     plugin_options,
 )
-from hrdsim.report.command import report_options
+from hrdsim.report.command import report_after_results, report_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 Progress = Callable[[int, int], None]
@@ -81,6 +80,20 @@ def progress_bar(show: bool, length: int, label: str = "Simulating") -> Iterator
     with click.progressbar(length=max(length, 1), label=label, file=sys.stderr, show_pos=True,
                            show_eta=True) as bar:
         yield _follow(bar)
+
+
+def print_study(study: Any, as_json: bool, out: Path | None, files: str, report: bool,
+                report_lang: str) -> None:
+    """Print a finished study (a comparison, sweep or sensitivity study): its JSON with
+    --json, or else its text and the ``files`` written to --out; then build the HTML report
+    if --report asked for one."""
+    if as_json:
+        click.echo(study.to_json())
+    else:
+        click.echo(study.report())
+        if out is not None:
+            click.echo(f"\nResults written to {out}/ ({files})")
+    report_after_results(report, out, report_lang, err=as_json)
 
 
 def waiting_notice(quiet: bool, as_json: bool) -> Callable[[int], None] | None:
@@ -223,7 +236,7 @@ def compare(
     from hrdsim.comparison import DEFAULT_MAX_REPLICATIONS, parse_precision, run_comparison
     from hrdsim.experiment import open_executor, prepare
     from hrdsim.loader import load_scenario
-    from hrdsim.report.command import check_report_options, report_after_results
+    from hrdsim.report.command import check_report_options
 
     check_report_options(report, out)
     if replications is not None and precision:
@@ -259,14 +272,8 @@ def compare(
         from hrdsim.results import python_command
 
         comparison.write(out, python_command())
-    if as_json:
-        click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(comparison.report())
-        if out is not None:
-            click.echo(f"\nResults written to {out}/ (manifest.json, comparison.json, "
-                       "summary.json, summary.parquet/.csv, weekly.parquet/.csv, paired.csv)")
-    report_after_results(report, out, report_lang, err=as_json)
+    print_study(comparison, as_json, out, "manifest.json, comparison.json, summary.json, "
+                "summary.parquet/.csv, weekly.parquet/.csv, paired.csv", report, report_lang)
     if comparison.interrupted:
         click.echo(f"Interrupted: {comparison.runs_finished} of {comparison.runs_planned} runs "
                    "finished" + (f"; what finished is in {out}/" if out is not None else ""),
@@ -323,7 +330,7 @@ def sweep(
     """
     from hrdsim.design import parse_grid, parse_range
     from hrdsim.experiment import open_executor
-    from hrdsim.report.command import check_report_options, report_after_results
+    from hrdsim.report.command import check_report_options
     from hrdsim.results import python_command
     from hrdsim.sweep_plan import check_design_options, plan_sweep
     from hrdsim.sweep_study import run_sweep
@@ -350,14 +357,8 @@ def sweep(
         result = run_sweep(plan, handle, out=out, resume=resume, weekly=weekly,
                            metrics=metrics or None, command=python_command(),
                            progress=progress, on_interrupt=waiting_notice(quiet, as_json))
-    if as_json:
-        click.echo(result.to_json())
-    else:
-        click.echo(result.report())
-        if out is not None:
-            click.echo(f"\nResults written to {out}/ (manifest.json, sweep.json, points.csv, "
-                       "points.parquet, runs/" + (", weekly/" if weekly else "") + ")")
-    report_after_results(report, out, report_lang, err=as_json)
+    print_study(result, as_json, out, "manifest.json, sweep.json, points.csv, points.parquet, "
+                "runs/" + (", weekly/" if weekly else ""), report, report_lang)
     if result.interrupted:
         counts = result.run_counts()
         again = None if out is None else resume_command("sweep", scenario, [
