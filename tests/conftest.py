@@ -64,18 +64,45 @@ def failed_cleanly(result: Result) -> str:
 def interrupt_run(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
     """Make the ``number``-th run a study starts raise KeyboardInterrupt, as Ctrl-C
     would while it runs (the study's workers run in this process: ``--workers 1``)."""
+
+    def stop() -> None:
+        raise KeyboardInterrupt
+
+    _before_run(monkeypatch, number, stop)
+
+
+def terminate_run(monkeypatch: pytest.MonkeyPatch, number: int) -> Any:
+    """Make the ``number``-th run a study starts receive SIGTERM, as a batch scheduler
+    would send it: the handler the study installed is called (after checking that it
+    installed one). Returns the SIGTERM handler from before, which the study must put
+    back."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+
+    def stop() -> None:
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler) and handler is not before
+        handler(signal.SIGTERM, None)
+
+    _before_run(monkeypatch, number, stop)
+    return before
+
+
+def _before_run(monkeypatch: pytest.MonkeyPatch, number: int, stop: Callable[[], None]) -> None:
+    """Call ``stop()`` just before the ``number``-th run a study starts."""
     import hrdsim.experiment
 
     real = hrdsim.experiment.run_unit
     calls = {"n": 0}
 
-    def interrupted(unit: Any) -> Any:
+    def run(unit: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == number:
-            raise KeyboardInterrupt
+            stop()
         return real(unit)
 
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", interrupted)
+    monkeypatch.setattr(hrdsim.experiment, "run_unit", run)
 
 
 def scenario_of(path: Path, overrides: Sequence[str] = ()) -> Scenario:

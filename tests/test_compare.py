@@ -22,7 +22,7 @@ import hrdsim.cli
 import hrdsim.experiment
 from hrdsim.cli import main
 from hrdsim.metrics import OUTCOMES
-from tests.conftest import SCENARIOS, interrupt_run
+from tests.conftest import SCENARIOS, interrupt_run, terminate_run
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 PROTECTED = str(SCENARIOS / "protected.toml")
@@ -271,19 +271,7 @@ def test_sigterm_stops_a_comparison_like_ctrl_c(
     the finished runs are written and the status is 130; the previous handler is back."""
     import signal
 
-    real = hrdsim.experiment.run_unit
-    before = signal.getsignal(signal.SIGTERM)
-    calls = {"n": 0}
-
-    def terminated_on_the_fifth(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            handler = signal.getsignal(signal.SIGTERM)
-            assert callable(handler) and handler is not before
-            handler(signal.SIGTERM, None)
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", terminated_on_the_fifth)
+    before = terminate_run(monkeypatch, 5)
     out = tmp_path / "terminated"
     result = compare(runner, BASELINE, OCTOPUS, "-n", "4", "--out", str(out), code=130)
     assert "Interrupted: 4 of 8 runs finished" in result.stderr

@@ -27,7 +27,14 @@ import hrdsim.experiment
 import hrdsim.sweep_store
 from hrdsim.cli import main
 from hrdsim.metrics import OUTCOMES
-from tests.conftest import ROOT, SCENARIOS, failed_cleanly, interrupt_run, strict_json
+from tests.conftest import (
+    ROOT,
+    SCENARIOS,
+    failed_cleanly,
+    interrupt_run,
+    strict_json,
+    terminate_run,
+)
 
 BASELINE = str(SCENARIOS / "baseline.toml")
 #: 2 units × 3 teams × 5 people, 26 weeks (the baseline's 6 developers stay).
@@ -484,19 +491,7 @@ def test_sigterm_stops_a_sweep_like_ctrl_c(
 ) -> None:
     """While a sweep runs, SIGTERM's handler stops it as Ctrl-C does (exit 130, runs kept,
     the command to continue); afterwards the previous handler is back."""
-    real = hrdsim.experiment.run_unit
-    before = signal.getsignal(signal.SIGTERM)
-    calls = {"n": 0}
-
-    def terminated_on_the_third(unit: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            handler = signal.getsignal(signal.SIGTERM)
-            assert callable(handler) and handler is not before
-            handler(signal.SIGTERM, None)
-        return real(unit)
-
-    monkeypatch.setattr(hrdsim.experiment, "run_unit", terminated_on_the_third)
+    before = terminate_run(monkeypatch, 3)
     out = tmp_path / "terminated"
     result = sweep(runner, *GRID, "-n", "2", "--out", str(out), code=130)
     assert "Interrupted: 2 of 12 runs finished" in result.stderr
