@@ -335,20 +335,27 @@ def input_values(resolved: ResolvedScenario) -> dict[str, Any]:
         values[kind]["params"] = table[kind]["params"]
     values["practices"] = [{"policy": p["policy"], "params": p["params"]}
                            for p in table["practices"]]
+    return flatten(values)
+
+
+def flatten(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested tables and lists of tables as one table of dotted keys
+    (``learning.params.share``, ``strategy.shifts[0].week``); a list of plain values, or
+    an empty table, is one value."""
     flat: dict[str, Any] = {}
-    _flatten(values, "", flat)
+
+    def walk(value: Any, prefix: str) -> None:
+        if isinstance(value, Mapping) and (value or not prefix):
+            for key, item in value.items():
+                walk(item, f"{prefix}.{key}" if prefix else str(key))
+        elif isinstance(value, list) and any(isinstance(v, Mapping | list) for v in value):
+            for i, item in enumerate(value):
+                walk(item, f"{prefix}[{i}]")
+        else:
+            flat[prefix] = value
+
+    walk(values, "")
     return flat
-
-
-def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, Mapping) and (value or not prefix):
-        for key, item in value.items():
-            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
-    elif isinstance(value, list) and any(isinstance(v, Mapping | list) for v in value):
-        for i, item in enumerate(value):
-            _flatten(item, f"{prefix}[{i}]", out)
-    else:
-        out[prefix] = value
 
 
 def input_differences(baseline: ResolvedScenario,

@@ -75,9 +75,9 @@ def flat_values(record: Mapping[str, Any]) -> dict[str, Any]:
     if "practices" in policies:
         values["practices"] = [{"policy": p.get("policy"), "params": p.get("params", {})}
                                for p in policies["practices"]]
-    flat: dict[str, Any] = {}
-    _flatten(values, "", flat)
-    return {k: v for k, v in flat.items() if k not in NOT_PARAMETERS}
+    from hrdsim.comparison import flatten
+
+    return {k: v for k, v in flatten(values).items() if k not in NOT_PARAMETERS}
 
 
 def parameters(records: Sequence[Mapping[str, Any]]) -> list[Parameter]:
@@ -222,17 +222,6 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
-
-
-def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, Mapping) and (value or not prefix):
-        for key, item in value.items():
-            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out)
-    elif isinstance(value, list) and any(isinstance(v, Mapping | list) for v in value):
-        for i, item in enumerate(value):
-            _flatten(item, f"{prefix}[{i}]", out)
-    else:
-        out[prefix] = value
 
 
 def _hashable(value: Any) -> Any:
