@@ -294,7 +294,7 @@ def sweep(
     if metrics is not None:
         _check_metrics(metrics)
     if resume and replications is None and out is not None:
-        from hrdsim.sweep_folder import previous_replications
+        from hrdsim.results import previous_replications
 
         replications = previous_replications(Path(out))
     plan = plan_sweep(scenario, grids=grids, ranges=bounds, lhs=lhs, replications=replications,

@@ -199,14 +199,29 @@ def prepare_folder(out: Path, study: str | None = None) -> None:
         ) from None
 
 
-def _study_in(folder: Path) -> str | None:
-    """The kind of study whose results ``folder`` holds (``manifest.json``'s ``"study"``,
-    ``"run"`` when absent), or ``None`` when it holds no readable manifest."""
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The ``manifest.json`` of a results folder, or ``None`` when it has none that can
+    be read as a JSON table."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return str(manifest.get("study", "run")) if isinstance(manifest, dict) else None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def previous_replications(folder: Path) -> int | None:
+    """The replications (per design point) a study in ``folder`` planned, if it holds one
+    (a stopped study resumes with as many)."""
+    manifest = read_manifest(folder)
+    value = manifest.get("replications") if manifest else None
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def _study_in(folder: Path) -> str | None:
+    """The kind of study whose results ``folder`` holds (``manifest.json``'s ``"study"``,
+    ``"run"`` when absent), or ``None`` when it holds no readable manifest."""
+    manifest = read_manifest(folder)
+    return None if manifest is None else str(manifest.get("study", "run"))
 
 
 def weekly_table(results: RunResults, scenario: str | None = None) -> Any:

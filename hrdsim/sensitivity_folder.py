@@ -16,19 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrdsim.errors import OutputError
+from hrdsim.results import previous_replications, read_manifest
 
 if TYPE_CHECKING:
     from hrdsim.sensitivity_study import StudyPlan
 
 #: The file holding a study's finished runs.
 RUNS_FILE = "runs.parquet"
-
-
-def previous_replications(folder: Path) -> int | None:
-    """The replications per point of the sensitivity study in ``folder``, if it holds one."""
-    manifest = _manifest(folder)
-    value = manifest.get("replications") if manifest else None
-    return value if isinstance(value, int) and value > 0 else None
 
 
 def finished_runs(folder: Path, plan: StudyPlan) -> dict[tuple[int, int], dict[str, float]]:
@@ -39,7 +33,7 @@ def finished_runs(folder: Path, plan: StudyPlan) -> dict[tuple[int, int], dict[s
     """
     if not folder.is_dir() or not any(folder.iterdir()):
         return {}
-    manifest = _manifest(folder)
+    manifest = read_manifest(folder)
     if manifest is None or manifest.get("study") != "sensitivity":
         raise OutputError(
             f"{folder} does not hold a sensitivity study to resume (no manifest.json written "
@@ -53,16 +47,11 @@ def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: StudyPlan) -
 
     :raises OutputError: saying what differs and what to do.
     """
-    from hrdsim.sweep_store import hrdsim_version
+    from hrdsim.sweep_folder import refuse_another_version, sets_text, user_overrides
 
     refuse = f"cannot resume {folder}:"
     new_folder = "or give a new --out folder"
-    old_version, version = manifest.get("hrdsim_version"), hrdsim_version()
-    if old_version != version:
-        raise OutputError(
-            f"{refuse} its runs were made by hrdsim {old_version}, this is hrdsim {version}, and "
-            f"results of different versions are not mixed (finish it with hrdsim {old_version}, "
-            f"{new_folder})")
+    refuse_another_version(manifest, refuse, new_folder)
     scenario = manifest.get("scenario", {})
     loaded = plan.base.loaded
     old_path, path = str(scenario.get("path", "")), str(loaded.path)
@@ -85,11 +74,11 @@ def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: StudyPlan) -
         raise OutputError(f"{refuse} its design differs ({what}); resume with the --method, "
                           f"--range and --samples it started with, {new_folder}")
     if scenario.get("values_sha256") != loaded.values_hash:
-        then = _user_overrides(scenario.get("overrides", []))
-        now = _user_overrides(loaded.overrides)
+        then = user_overrides(scenario.get("overrides", []))
+        now = user_overrides(loaded.overrides)
         if then != now:
-            raise OutputError(f"{refuse} its runs were made with {_sets_text(then)}, these with "
-                              f"{_sets_text(now)}; resume with the --set options it started "
+            raise OutputError(f"{refuse} its runs were made with {sets_text(then)}, these with "
+                              f"{sets_text(now)}; resume with the --set options it started "
                               f"with, {new_folder}")
         raise OutputError(f"{refuse} the scenario's inputs differ from those its runs were made "
                           f"with (other plugins or policy defaults); {new_folder}")
@@ -112,21 +101,6 @@ def _ranges_text(ranges: Sequence[tuple[Any, Any, Any]]) -> str:
     return ", ".join(f"{key}={low:g}:{high:g}" for key, low, high in ranges)
 
 
-def _user_overrides(overrides: Sequence[str]) -> list[str]:
-    """The ``--set`` expressions a user gave (the study adds the seed's)."""
-    return [o for o in overrides if o.partition("=")[0].strip() != "seed"]
-
-
-def _sets_text(overrides: Sequence[str]) -> str:
-    return " ".join(f"--set {o}" for o in overrides) if overrides else "no --set"
-
-
-def _manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
 
 
 def _read_runs(folder: Path, plan: StudyPlan) -> dict[tuple[int, int], dict[str, float]]:

@@ -345,7 +345,7 @@ def sweep(
     check_design_options(grid_list, range_list, lhs)
     _check_metrics(metrics)
     if resume and replications is None and out is not None:
-        from hrdsim.sweep_folder import previous_replications
+        from hrdsim.results import previous_replications
 
         replications = previous_replications(out)
     with stopped_while_planning():

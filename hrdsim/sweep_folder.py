@@ -66,16 +66,29 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
     :raises OutputError: when there is none, or it is not a sweep's.
     """
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = None
-    if not isinstance(manifest, dict) or manifest.get("study") != "sweep":
+    from hrdsim.results import read_manifest as read_any
+
+    manifest = read_any(folder)
+    if manifest is None or manifest.get("study") != "sweep":
         raise OutputError(
             f"{folder} does not hold a sweep to resume (no manifest.json written by "
             "`hrdsim sweep`): give the sweep's folder, or a new --out folder")
     return manifest
+
+
+def refuse_another_version(manifest: Mapping[str, Any], refuse: str, new_folder: str) -> None:
+    """Refuse to resume a study whose runs another hrdsim version made.
+
+    :param refuse: the start of the message (``"cannot resume DIR:"``).
+    :param new_folder: the way out the message ends with.
+    :raises OutputError: when the versions differ.
+    """
+    old_version, version = manifest.get("hrdsim_version"), hrdsim_version()
+    if old_version != version:
+        raise OutputError(
+            f"{refuse} its runs were made by hrdsim {old_version}, this is hrdsim {version}, and "
+            f"results of different versions are not mixed (finish it with hrdsim {old_version}, "
+            f"{new_folder})")
 
 
 def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: SweepPlan,
@@ -86,12 +99,7 @@ def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: SweepPlan,
     """
     refuse = f"cannot resume {folder}:"
     new_folder = "or start a new --out folder"
-    old_version, version = manifest.get("hrdsim_version"), hrdsim_version()
-    if old_version != version:
-        raise OutputError(
-            f"{refuse} its runs were made by hrdsim {old_version}, this is hrdsim {version}, and "
-            f"results of different versions are not mixed (finish it with hrdsim {old_version}, "
-            f"{new_folder})")
+    refuse_another_version(manifest, refuse, new_folder)
     scenario = manifest.get("scenario", {})
     file_hash = plan.base.loaded.file_hash
     old_path, path = str(scenario.get("path", "")), str(plan.base.loaded.path)
@@ -120,12 +128,12 @@ def check_manifest(folder: Path, manifest: Mapping[str, Any], plan: SweepPlan,
     old_points = manifest.get("design", {}).get("points", [])
     for old, point in zip(old_points, plan.points, strict=True):
         if old.get("inputs_sha256") != point.inputs_sha256:
-            then = _user_overrides(scenario.get("overrides", []))
-            now = _user_overrides(plan.base.loaded.overrides)
+            then = user_overrides(scenario.get("overrides", []))
+            now = user_overrides(plan.base.loaded.overrides)
             if then != now:
                 raise OutputError(
-                    f"{refuse} its runs were made with {_sets_text(then)}, these with "
-                    f"{_sets_text(now)}; resume with the --set options it started with, "
+                    f"{refuse} its runs were made with {sets_text(then)}, these with "
+                    f"{sets_text(now)}; resume with the --set options it started with, "
                     f"{new_folder}")
             raise OutputError(
                 f"{refuse} the inputs of point {point.index} differ from those its runs were "
@@ -155,27 +163,17 @@ def design_difference(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     return ""
 
 
-def _user_overrides(overrides: Sequence[str]) -> list[str]:
+def user_overrides(overrides: Sequence[str]) -> list[str]:
     """The ``--set`` expressions a user gave (the study adds the seed's)."""
     return [o for o in overrides if o.partition("=")[0].strip() != "seed"]
 
 
-def _sets_text(overrides: Sequence[str]) -> str:
+def sets_text(overrides: Sequence[str]) -> str:
     return " ".join(f"--set {o}" for o in overrides) if overrides else "no --set"
 
 
 def _values_text(values: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={json.dumps(v)}" for k, v in values.items())
-
-
-def previous_replications(folder: Path) -> int | None:
-    """The replications per point the sweep in ``folder`` planned, if it holds one."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    value = manifest.get("replications") if isinstance(manifest, dict) else None
-    return value if isinstance(value, int) and value > 0 else None
 
 
 def _stored_runs(folder: Path, parts: Any, plan: SweepPlan) -> set[tuple[int, int]]:
@@ -281,5 +279,6 @@ def remove_quietly(path: Path) -> None:
         shutil.rmtree(path)
 
 
-__all__ = ["check_manifest", "open_folder", "previous_replications", "read_manifest",
+__all__ = ["check_manifest", "open_folder", "read_manifest", "refuse_another_version",
+           "sets_text", "user_overrides",
            "write_summary"]
