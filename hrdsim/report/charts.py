@@ -381,6 +381,36 @@ def scatter_with_intervals(points: Sequence[Point], look: Mapping[str, Look], *,
     return fig
 
 
+#: the left and right margins of a figure of panels, inches
+PANEL_LEFT = 0.25
+
+
+def _panel_grid(count: int, *, columns: int, axes_height: float, legend: float,
+                gap: float) -> tuple[Figure, list[Any]]:
+    """A figure of ``count`` axes in rows of ``columns`` (placed by hand, in inches):
+    a band for the figure's title on top, above each axes room for its title and below
+    it for its note, and ``legend`` inches at the foot.
+
+    :param gap: the space between two columns, inches.
+    """
+    from matplotlib.figure import Figure
+
+    head, panel_title, foot = 0.6, 0.42, 0.5
+    rows = math.ceil(count / columns) if count else 1
+    row_height = panel_title + axes_height + foot
+    width = FIGURE_SIZE[0]
+    height = head + rows * row_height + legend
+    fig = Figure(figsize=(width, height))
+    panel_width = (width - 2 * PANEL_LEFT - (columns - 1) * gap) / columns
+    axes = []
+    for index in range(count):
+        row, column = divmod(index, columns)
+        bottom = height - head - row * row_height - panel_title - axes_height
+        axes.append(fig.add_axes(((PANEL_LEFT + column * (panel_width + gap)) / width,
+                                  bottom / height, panel_width / width, axes_height / height)))
+    return fig, axes
+
+
 @attrs.frozen
 class Panel:
     """One metric of a forest plot: each alternative's difference with its 95% CI."""
@@ -398,26 +428,14 @@ def forest(panels: Sequence[Panel], labels: Sequence[str], look: Mapping[str, Lo
     The panels are placed by hand (in inches) rather than by a layout engine, which
     would take seconds to settle a dozen panels.
     """
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-    columns = min(3, max(1, len(panels)))
-    rows = math.ceil(len(panels) / columns) if panels else 1
-    head, panel_title, axes_height, foot = 0.6, 0.42, 0.25 + 0.26 * len(labels), 0.5
-    legend = 0.3 + 0.22 * math.ceil(len(labels) / 2)
-    row_height = panel_title + axes_height + foot
-    width = FIGURE_SIZE[0]
-    height = head + rows * row_height + legend
-    fig = Figure(figsize=(width, height))
-    left, gap = 0.25, 0.35
-    panel_width = (width - 2 * left - (columns - 1) * gap) / columns
-    for index, panel in enumerate(panels):
-        row, column = divmod(index, columns)
-        bottom = height - head - row * row_height - panel_title - axes_height
-        ax = fig.add_axes((
-            (left + column * (panel_width + gap)) / width, bottom / height,
-            panel_width / width, axes_height / height))
+    fig, axes = _panel_grid(len(panels), columns=min(3, max(1, len(panels))),
+                            axes_height=0.25 + 0.26 * len(labels),
+                            legend=0.3 + 0.22 * math.ceil(len(labels) / 2), gap=0.35)
+    width, height = fig.get_size_inches()
+    for ax, panel in zip(axes, panels, strict=True):
         ys = list(range(len(panel.rows)))[::-1]
         for y, (label, mean, low, high) in zip(ys, panel.rows, strict=True):
             style = look[label]
@@ -436,7 +454,7 @@ def forest(panels: Sequence[Panel], labels: Sequence[str], look: Mapping[str, Lo
         ax.set_title(wrap(panel.title, 36), fontsize=10, loc="left", fontweight="bold")
         ax.set_xlabel(panel.note, fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(title, x=left / width, y=1 - 0.15 / height, ha="left", va="top",
+    fig.suptitle(title, x=PANEL_LEFT / width, y=1 - 0.15 / height, ha="left", va="top",
                  fontsize=14, fontweight="bold")
     handles = [Line2D([], [], color=look[label].colour, marker=look[label].marker)
                for label in labels]
@@ -464,27 +482,16 @@ def tornado(panels: Sequence[TornadoPanel], parameters: Sequence[str], *, title:
 
     :param names: each parameter's name in the legend (default: the parameter itself).
     """
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     colour = {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(parameters)}
-    columns = 2 if len(panels) > 1 else 1
-    rows = math.ceil(len(panels) / columns) if panels else 1
-    head, panel_title, foot = 0.6, 0.42, 0.5
-    axes_height = 0.3 + 0.3 * max(len(parameters), 1)
     shown = [wrap((names or {}).get(name, name), 60) for name in parameters]
-    legend = 0.3 + 0.22 * (sum(text.count("\n") + 1 for text in shown) + 1)
-    row_height = panel_title + axes_height + foot
-    width = FIGURE_SIZE[0]
-    height = head + rows * row_height + legend
-    fig = Figure(figsize=(width, height))
-    left, gap = 0.25, 0.45
-    panel_width = (width - 2 * left - (columns - 1) * gap) / columns
-    for index, panel in enumerate(panels):
-        row, column = divmod(index, columns)
-        bottom = height - head - row * row_height - panel_title - axes_height
-        ax = fig.add_axes(((left + column * (panel_width + gap)) / width, bottom / height,
-                           panel_width / width, axes_height / height))
+    fig, axes = _panel_grid(len(panels), columns=2 if len(panels) > 1 else 1,
+                            axes_height=0.3 + 0.3 * max(len(parameters), 1),
+                            legend=0.3 + 0.22 * (sum(text.count("\n") + 1 for text in shown) + 1),
+                            gap=0.45)
+    width, height = fig.get_size_inches()
+    for ax, panel in zip(axes, panels, strict=True):
         ys = list(range(len(panel.rows)))[::-1]
         if panel.floor is not None:
             ax.axvspan(*panel.floor, color="#999999", alpha=0.35, linewidth=0)
@@ -499,7 +506,7 @@ def tornado(panels: Sequence[TornadoPanel], parameters: Sequence[str], *, title:
         ax.set_title(wrap(panel.title, 44), fontsize=10, loc="left", fontweight="bold")
         ax.set_xlabel(panel.note, fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(title, x=left / width, y=1 - 0.15 / height, ha="left", va="top",
+    fig.suptitle(title, x=PANEL_LEFT / width, y=1 - 0.15 / height, ha="left", va="top",
                  fontsize=14, fontweight="bold")
     handles = [Patch(color=colour[name]) for name in parameters]
     handles.append(Patch(color="#999999", alpha=0.35))
