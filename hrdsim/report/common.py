@@ -239,5 +239,18 @@ def runs_text(runs: Mapping[str, Any], b: Builder) -> Any:
     return text
 
 
+def runs_notes(runs: Mapping[str, Any], b: Builder, stopped: bool) -> list[Any]:
+    """The summary's notes on a study's runs: how many failed, and, when it ``stopped``
+    before every run finished, how many did."""
+    notes = []
+    finished = b.integer(runs.get("finished", 0))
+    if runs.get("failed"):
+        notes.append(b.say("summary.failed", failed=b.integer(runs["failed"]), finished=finished))
+    if stopped:
+        notes.append(b.say("summary.interrupted", finished=finished,
+                           planned=b.integer(runs.get("planned", 0))))
+    return notes
+
+
 __all__ = ["LIMITS", "assumptions", "executor_text", "manifest", "parameter_view",
-           "runs_text", "show_value"]
+           "runs_notes", "runs_text", "show_value"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrdsim.report.build import Section
+from hrdsim.report.common import runs_notes
 from hrdsim.report.data import (
     Study,
     read_json,
@@ -361,12 +362,7 @@ def _notes(study: Study, b: Builder) -> list[Markup]:
     for s in unstable:
         notes.append(b.say("summary.unstable", scenario=b.user(s.label)))
     runs = (study.comparison or {}).get("runs") or {}
-    if runs.get("failed"):
-        notes.append(b.say("summary.failed", failed=b.integer(runs["failed"]),
-                           finished=b.integer(runs.get("finished", 0))))
-    if runs.get("interrupted"):
-        notes.append(b.say("summary.interrupted", finished=b.integer(runs.get("finished", 0)),
-                           planned=b.integer(runs.get("planned", 0))))
+    notes += runs_notes(runs, b, stopped=bool(runs.get("interrupted")))
     for s in study.scenarios:
         planned = s.summary.get("replications_planned")
         if study.kind == "run" and planned and planned > s.replications:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hrdsim.report.build import Section
+from hrdsim.report.common import runs_notes
 from hrdsim.report.data import Study, study_of_one_scenario
 
 if TYPE_CHECKING:
@@ -128,12 +129,7 @@ def summary(study: Study, b: Builder) -> Section:
             parameters=b.integer(len(outcome.get("parameters", [])))))
     notes = [b.say(f"sensitivity.uncertainty.{data.get('method', 'sobol')}")]
     runs = data.get("runs", {})
-    if runs.get("failed"):
-        notes.append(b.say("summary.failed", failed=b.integer(runs["failed"]),
-                           finished=b.integer(runs.get("finished", 0))))
-    if runs.get("interrupted"):
-        notes.append(b.say("summary.interrupted", finished=b.integer(runs.get("finished", 0)),
-                           planned=b.integer(runs.get("planned", 0))))
+    notes += runs_notes(runs, b, stopped=bool(runs.get("interrupted")))
     notes.append(b.say("summary.not_forecast"))
     return Section("summary", b.t("section.summary"), "sections/study_summary.html.j2",
                    {"intro": intro, "items": items, "notes": notes})
